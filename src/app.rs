@@ -1,0 +1,138 @@
+//! `Application`: built from a `Config` by `main` and by every test, so what is tested is
+//! what ships. Opens the database (running migrations), loads secrets, strings and
+//! templates, binds the listener, and wires every route in one place (`http::routes`).
+
+use actix_web::dev::Server;
+use actix_web::{web, App, HttpServer};
+use std::net::TcpListener;
+use std::sync::Arc;
+use tracing_actix_web::TracingLogger;
+
+use crate::config::Config;
+use crate::db::{Database, DbSetupError};
+use crate::engine::EngineDeps;
+use crate::error::AppError;
+use crate::i18n::I18n;
+use crate::people::AkidKey;
+use crate::render::Renderer;
+use crate::telemetry::PlacardRootSpan;
+use crate::{http, i18n, settings};
+
+/// Everything a request handler may use; shared, immutable but for the staff strings.
+pub struct AppState {
+    pub config: Config,
+    pub db: Database,
+    pub renderer: Renderer,
+    pub i18n: Arc<I18n>,
+    pub engine: EngineDeps,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Database(#[from] DbSetupError),
+    #[error(
+        "cannot listen on {addr}: {source} (choose another address with PLACARD_BIND or --bind)"
+    )]
+    Bind {
+        addr: String,
+        source: std::io::Error,
+    },
+    #[error("{0}")]
+    Setup(String),
+}
+
+impl From<AppError> for StartError {
+    fn from(e: AppError) -> Self {
+        Self::Setup(format!("start-up failed: {e}"))
+    }
+}
+
+impl AppState {
+    /// Opens the database and loads what requests need; no listener (the CLI uses this).
+    pub fn open(config: Config) -> Result<Self, StartError> {
+        let db = Database::open(
+            &config.database_url,
+            config.db_pool_size,
+            &config.sqlite_synchronous,
+        )?;
+        let secret = db
+            .writer
+            .submit_now(|conn| Ok(settings::instance_secret(conn, config.secret.as_deref())?))?;
+        let i18n = Arc::new(I18n::load().map_err(|e| StartError::Setup(e.to_string()))?);
+        i18n.set_staff_strings(db.read_now(|conn| Ok(i18n::store::load_staff_strings(conn)?))?);
+        let engine = EngineDeps {
+            i18n: Arc::clone(&i18n),
+            akid_key: AkidKey::new(&secret),
+        };
+        Ok(Self {
+            config,
+            db,
+            renderer: Renderer::new(),
+            i18n,
+            engine,
+        })
+    }
+
+    /// Re-reads staff strings (after the demo is seeded or staff edit a language).
+    pub fn reload_strings(&self) -> Result<(), AppError> {
+        let strings = self
+            .db
+            .read_now(|conn| Ok(i18n::store::load_staff_strings(conn)?))?;
+        self.i18n.set_staff_strings(strings);
+        Ok(())
+    }
+}
+
+pub struct Application {
+    port: u16,
+    server: Server,
+    pub state: web::Data<AppState>,
+}
+
+impl Application {
+    pub fn build(config: Config) -> Result<Self, StartError> {
+        let state = web::Data::new(AppState::open(config)?);
+        Self::serve(state)
+    }
+
+    /// Binds the configured address and builds the server around an opened state.
+    pub fn serve(state: web::Data<AppState>) -> Result<Self, StartError> {
+        let addr = state.config.bind.clone();
+        let listener = TcpListener::bind(&addr).map_err(|source| StartError::Bind {
+            addr: addr.clone(),
+            source,
+        })?;
+        let port = listener
+            .local_addr()
+            .map_err(|source| StartError::Bind { addr, source })?
+            .port();
+        let shared = state.clone();
+        let server = HttpServer::new(move || {
+            App::new()
+                .wrap(http::errors::html_error_pages())
+                .wrap(TracingLogger::<PlacardRootSpan>::new())
+                .app_data(shared.clone())
+                .configure(http::routes)
+        })
+        .listen(listener)
+        .map_err(|source| StartError::Bind {
+            addr: state.config.bind.clone(),
+            source,
+        })?
+        .run();
+        Ok(Self {
+            port,
+            server,
+            state,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}

@@ -1,0 +1,25 @@
+//! The action engine (SPEC A1–A10): the one write path for supporter data. Every form
+//! post, REST action, /me/update, unsubscribe, import row and user-API update becomes an
+//! `ActionInput` and goes through `process`, inside one transaction run by `db::Writer`.
+//!
+//! Steps: find the page → validate → resolve the user → store the action and its fields →
+//! subscriptions → outcome. Privacy, donations, mail and the forgotten check plug in as
+//! further steps here, never beside it.
+
+pub mod input;
+pub mod process;
+pub mod store;
+pub mod validate;
+
+pub use input::{ActionInput, Source};
+pub use process::{process, ActionOutcome};
+
+use crate::i18n::I18n;
+use crate::people::AkidKey;
+
+/// What the engine needs besides the connection; cheap to clone into a writer job.
+#[derive(Clone)]
+pub struct EngineDeps {
+    pub i18n: std::sync::Arc<I18n>,
+    pub akid_key: AkidKey,
+}

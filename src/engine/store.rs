@@ -1,0 +1,64 @@
+//! SQL for actions (`core_action`, `core_actionfield`): the engine owns these tables.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::schema::{core_action, core_actionfield};
+use crate::db::DbConnection;
+
+pub struct NewAction<'a> {
+    pub user_id: i64,
+    pub page_id: i64,
+    pub source: &'a str,
+    pub created_user: bool,
+    pub referring_user_id: Option<i64>,
+    pub referring_mailing_id: Option<i64>,
+    pub mailing_id: Option<i64>,
+}
+
+pub fn insert(
+    conn: &mut DbConnection,
+    action: &NewAction<'_>,
+    now: NaiveDateTime,
+) -> QueryResult<i64> {
+    diesel::insert_into(core_action::table)
+        .values((
+            core_action::user_id.eq(action.user_id),
+            core_action::page_id.eq(action.page_id),
+            core_action::source.eq(action.source),
+            core_action::status.eq("complete"),
+            core_action::created_user.eq(action.created_user),
+            core_action::referring_user_id.eq(action.referring_user_id),
+            core_action::referring_mailing_id.eq(action.referring_mailing_id),
+            core_action::mailing_id.eq(action.mailing_id),
+            core_action::created_at.eq(now),
+            core_action::updated_at.eq(now),
+        ))
+        .returning(core_action::id)
+        .get_result(conn)
+}
+
+pub fn set_subscribed_user(conn: &mut DbConnection, action_id: i64) -> QueryResult<()> {
+    diesel::update(core_action::table.find(action_id))
+        .set(core_action::subscribed_user.eq(true))
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn insert_fields(
+    conn: &mut DbConnection,
+    action_id: i64,
+    fields: &[(String, String)],
+) -> QueryResult<()> {
+    // Row by row: diesel's multi-backend connection has no batch insert.
+    for (name, value) in fields {
+        diesel::insert_into(core_actionfield::table)
+            .values((
+                core_actionfield::parent_id.eq(action_id),
+                core_actionfield::name.eq(name),
+                core_actionfield::value.eq(value),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,194 @@
+//! Validation (SPEC A3, A4, A6): email or akid, required fields (the page's and every
+//! `required=`; with an akid the stored values count), US ZIP rules with United States as
+//! the default country, allowed custom user fields. Collects every complaint, in order, as
+//! `(field, code)`; messages are resolved later in the page's language.
+
+use crate::engine::ActionInput;
+use crate::people::{Email, User, UserChanges};
+
+pub const DEFAULT_COUNTRY: &str = "United States";
+
+/// Longest value stored in a user field.
+const MAX_USER_FIELD_LEN: usize = 255;
+
+/// What validation proved, ready to store.
+#[derive(Debug, Default)]
+pub struct Checked {
+    pub email: Option<Email>,
+    pub changes: UserChanges,
+    /// `user_<name>` values for allowed names, without the prefix.
+    pub user_fields: Vec<(String, String)>,
+    /// `action_<name>` values, without the prefix.
+    pub action_fields: Vec<(String, String)>,
+}
+
+pub type Complaints = Vec<(String, &'static str)>;
+
+pub fn check(
+    input: &ActionInput,
+    required_by_page: &[String],
+    known_user: Option<&User>,
+    allowed_user_fields: &[String],
+) -> Result<Checked, Complaints> {
+    let mut complaints: Complaints = vec![];
+    let mut checked = Checked::default();
+
+    match input.get("email") {
+        Some(raw) => match Email::parse(raw) {
+            Some(email) => checked.email = Some(email),
+            None => complaints.push(("email".into(), "invalid")),
+        },
+        None if known_user.is_none() => complaints.push(("email".into(), "missing")),
+        None => {}
+    }
+
+    for name in UserChanges::FIELDS.iter().chain(&["lang"]) {
+        if let Some(value) = input.get(name) {
+            if value.chars().count() > MAX_USER_FIELD_LEN {
+                complaints.push(((*name).to_owned(), "too_long"));
+            } else if let Some(slot) = checked.changes.slot(name) {
+                *slot = Some(value.to_owned());
+            }
+        }
+    }
+
+    let mut required: Vec<&str> = required_by_page.iter().map(String::as_str).collect();
+    for name in input.all("required") {
+        if !required.contains(&name) {
+            required.push(name);
+        }
+    }
+    for name in required {
+        let given = input.get(name).is_some();
+        let stored = known_user
+            .and_then(|u| u.field(name))
+            .is_some_and(|v| !v.trim().is_empty());
+        let already = complaints.iter().any(|(f, _)| f == name);
+        if !given && !stored && !already {
+            complaints.push((name.to_owned(), "missing"));
+        }
+    }
+
+    let country = input.get("country").unwrap_or(DEFAULT_COUNTRY);
+    if country.eq_ignore_ascii_case(DEFAULT_COUNTRY) {
+        if input.get("zip").is_some_and(|z| !is_digits(z, 5)) {
+            complaints.push(("zip".into(), "invalid"));
+        }
+        if input.get("plus4").is_some_and(|p| !is_digits(p, 4)) {
+            complaints.push(("plus4".into(), "invalid"));
+        }
+    }
+
+    for (name, value) in &input.params {
+        if let Some(field) = name.strip_prefix("user_") {
+            if allowed_user_fields.iter().any(|a| a == field) {
+                checked
+                    .user_fields
+                    .push((field.to_owned(), value.trim().to_owned()));
+            } else {
+                complaints.push((name.clone(), "not_allowed"));
+            }
+        } else if let Some(field) = name.strip_prefix("action_") {
+            if !field.is_empty() {
+                checked
+                    .action_fields
+                    .push((field.to_owned(), value.clone()));
+            }
+        }
+    }
+
+    if complaints.is_empty() {
+        Ok(checked)
+    } else {
+        Err(complaints)
+    }
+}
+
+fn is_digits(s: &str, len: usize) -> bool {
+    s.len() == len && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::Source;
+
+    fn input(body: &str) -> ActionInput {
+        ActionInput::from_form(body.as_bytes(), Source::Website).unwrap()
+    }
+
+    fn codes(body: &str, page_required: &[&str]) -> Vec<(String, &'static str)> {
+        let req: Vec<String> = page_required.iter().map(|s| (*s).to_owned()).collect();
+        check(&input(body), &req, None, &["favorite_color".to_owned()])
+            .err()
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn a4_reports_every_invalid_field_in_order() {
+        assert_eq!(
+            codes(
+                "email=not+an+email&zip=abcdf&country=United+States",
+                &["email"]
+            ),
+            vec![
+                ("email".to_owned(), "invalid"),
+                ("zip".to_owned(), "invalid")
+            ]
+        );
+        assert_eq!(
+            codes("zip=1234&plus4=12", &[]),
+            vec![
+                ("email".to_owned(), "missing"),
+                ("zip".to_owned(), "invalid"),
+                ("plus4".to_owned(), "invalid")
+            ]
+        );
+    }
+
+    #[test]
+    fn a4_zip_rules_apply_only_to_the_united_states() {
+        assert!(codes("email=a@b.org&zip=SW1A+1AA&country=United+Kingdom", &[]).is_empty());
+        assert_eq!(
+            codes("email=a@b.org&zip=SW1A", &[]),
+            vec![("zip".to_owned(), "invalid")]
+        );
+    }
+
+    #[test]
+    fn a4_required_fields_come_from_the_page_and_the_request() {
+        assert_eq!(
+            codes(
+                "email=a@b.org&required=city&required=zip&zip=12345",
+                &["first_name"]
+            ),
+            vec![
+                ("first_name".to_owned(), "missing"),
+                ("city".to_owned(), "missing")
+            ]
+        );
+    }
+
+    #[test]
+    fn a6_custom_user_fields_must_be_allowed_action_fields_are_free() {
+        assert_eq!(
+            codes("email=a@b.org&user_shoe_size=9", &[]),
+            vec![("user_shoe_size".to_owned(), "not_allowed")]
+        );
+        let ok = check(
+            &input("email=a@b.org&user_favorite_color=red&action_comment=hi"),
+            &[],
+            None,
+            &["favorite_color".to_owned()],
+        )
+        .unwrap();
+        assert_eq!(
+            ok.user_fields,
+            vec![("favorite_color".to_owned(), "red".to_owned())]
+        );
+        assert_eq!(
+            ok.action_fields,
+            vec![("comment".to_owned(), "hi".to_owned())]
+        );
+    }
+}

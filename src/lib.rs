@@ -1,0 +1,22 @@
+//! Placard: a self-hosted advocacy CMS. Action pages, one action engine for every way
+//! supporter data gets in, GDPR privacy records, an ActionKit-compatible REST API.
+//!
+//! Data flows one way: `http` → `engine`/`render` → domain modules → `db`.
+
+pub mod app;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod engine;
+pub mod error;
+pub mod http;
+pub mod i18n;
+pub mod pages;
+pub mod people;
+pub mod render;
+pub mod settings;
+pub mod staff;
+pub mod telemetry;
+
+pub use app::{AppState, Application, StartError};
+pub use config::Config;

@@ -1,0 +1,174 @@
+//! The `placard` command: parse the CLI, build the application from `Config`, run.
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+use placard::people::Email;
+use placard::{demo, staff, AppState, Application, Config};
+
+#[derive(Parser)]
+#[command(
+    name = "placard",
+    version,
+    about = "Placard, the self-hosted advocacy CMS"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Start the web server (the default).
+    Serve {
+        /// Listen address, e.g. 127.0.0.1:8000 (overrides PLACARD_BIND).
+        #[arg(long)]
+        bind: Option<String>,
+        /// Seed the demo site first when the database has no pages.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Seed the demo site into an empty database.
+    Demo,
+    /// Manage staff accounts.
+    Staff {
+        #[command(subcommand)]
+        command: StaffCommand,
+    },
+    /// Compile every template of every templateset and report errors with their lines.
+    CheckTemplates,
+}
+
+#[derive(Subcommand)]
+enum StaffCommand {
+    /// Create a staff account, or reset its password and role.
+    Add {
+        email: String,
+        /// The password; generated and printed once when omitted.
+        #[arg(long)]
+        password: Option<String>,
+        #[arg(long, value_enum, default_value = "admin")]
+        role: staff::Role,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    placard::telemetry::init();
+    match Config::load()
+        .map_err(|e| e.to_string())
+        .and_then(|config| run(cli, config))
+    {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli, mut config: Config) -> Result<(), String> {
+    let command = cli.command.unwrap_or(Command::Serve {
+        bind: None,
+        demo: false,
+    });
+    if let Command::Serve {
+        bind: Some(bind), ..
+    } = &command
+    {
+        config.bind.clone_from(bind);
+    }
+    let state = AppState::open(config).map_err(|e| e.to_string())?;
+    match command {
+        Command::Serve {
+            demo: with_demo, ..
+        } => {
+            if with_demo {
+                seed_demo(&state)?;
+            }
+            serve(state)
+        }
+        Command::Migrate => {
+            println!("Database at {} is up to date.", state.db.target.describe());
+            Ok(())
+        }
+        Command::Demo => seed_demo(&state),
+        Command::Staff {
+            command:
+                StaffCommand::Add {
+                    email,
+                    password,
+                    role,
+                },
+        } => {
+            let email = Email::parse(&email)
+                .ok_or_else(|| format!("{email:?} is not a valid email address"))?;
+            let (password, generated) = match password {
+                Some(p) => (p, false),
+                None => (staff::generate_password(), true),
+            };
+            let created = state
+                .db
+                .writer
+                .submit_now(|conn| staff::add_or_reset(conn, &email, &password, role))
+                .map_err(|e| e.public_message())?;
+            println!(
+                "{} staff account {email} ({}).",
+                if created { "Created" } else { "Updated" },
+                role.as_str()
+            );
+            if generated {
+                println!("Password (shown once): {password}");
+            }
+            Ok(())
+        }
+        Command::CheckTemplates => {
+            let errors = state.renderer.check_all();
+            for e in &errors {
+                println!("{e}");
+            }
+            if errors.is_empty() {
+                println!("All templates compile.");
+                Ok(())
+            } else {
+                Err(format!("{} template(s) have errors", errors.len()))
+            }
+        }
+    }
+}
+
+fn seed_demo(state: &AppState) -> Result<(), String> {
+    match state.db.writer.submit_now(demo::seed_if_empty).map_err(|e| e.to_string())? {
+        Some(seeded) => {
+            state.reload_strings().map_err(|e| e.to_string())?;
+            println!("Demo site created. Staff login: {} / {}", seeded.staff_email, seeded.staff_password);
+        }
+        None => println!(
+            "The database already has pages; demo not seeded. Staff login: {} (reset with `placard staff add {}`).",
+            demo::DEMO_STAFF_EMAIL,
+            demo::DEMO_STAFF_EMAIL
+        ),
+    }
+    Ok(())
+}
+
+fn serve(state: AppState) -> Result<(), String> {
+    actix_web::rt::System::new().block_on(async move {
+        let app =
+            Application::serve(actix_web::web::Data::new(state)).map_err(|e| e.to_string())?;
+        let host = app
+            .state
+            .config
+            .bind
+            .split(':')
+            .next()
+            .unwrap_or("127.0.0.1")
+            .to_owned();
+        println!("Placard is running at http://{host}:{}/", app.port());
+        app.run_until_stopped()
+            .await
+            .map_err(|e| format!("server stopped: {e}"))
+    })
+}

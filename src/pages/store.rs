@@ -1,0 +1,70 @@
+//! SQL for pages' tables. Nothing else writes `core_page`, `core_pagefield` or
+//! `core_pagefollowup`.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::{NewPage, Page, PageType};
+use crate::db::schema::{core_page, core_paymentaccount};
+use crate::db::DbConnection;
+
+pub fn find_by_name(conn: &mut DbConnection, name: &str) -> QueryResult<Option<Page>> {
+    core_page::table
+        .filter(core_page::name.eq(name))
+        .select(Page::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Active pages supporters can open, newest first.
+pub fn list_public(conn: &mut DbConnection) -> QueryResult<Vec<Page>> {
+    core_page::table
+        .filter(core_page::status.eq("active"))
+        .filter(core_page::type_.ne(PageType::Import.as_str()))
+        .order(core_page::id.asc())
+        .select(Page::as_select())
+        .load(conn)
+}
+
+pub fn count(conn: &mut DbConnection) -> QueryResult<i64> {
+    core_page::table.count().get_result(conn)
+}
+
+pub fn insert(conn: &mut DbConnection, page: &NewPage, now: NaiveDateTime) -> QueryResult<i64> {
+    diesel::insert_into(core_page::table)
+        .values((
+            core_page::name.eq(&page.name),
+            core_page::title.eq(&page.title),
+            core_page::type_.eq(page.page_type.unwrap_or(PageType::Petition).as_str()),
+            core_page::lang.eq(&page.lang),
+            core_page::list_id.eq(page.list_id),
+            core_page::payment_account_id.eq(page.payment_account_id),
+            core_page::required_fields.eq(&page.required_fields),
+            core_page::goal.eq(page.goal),
+            core_page::introduction_text.eq(&page.introduction_text),
+            core_page::statement_leadin.eq(&page.statement_leadin),
+            core_page::statement_text.eq(&page.statement_text),
+            core_page::about_text.eq(&page.about_text),
+            core_page::thank_you_text.eq(&page.thank_you_text),
+            core_page::created_at.eq(now),
+            core_page::updated_at.eq(now),
+        ))
+        .returning(core_page::id)
+        .get_result(conn)
+}
+
+/// A stub payment account (SPEC A9); its card code is what a test card must send.
+pub fn insert_payment_account(
+    conn: &mut DbConnection,
+    name: &str,
+    now: NaiveDateTime,
+) -> QueryResult<i64> {
+    diesel::insert_into(core_paymentaccount::table)
+        .values((
+            core_paymentaccount::name.eq(name),
+            core_paymentaccount::vendor.eq("stub"),
+            core_paymentaccount::created_at.eq(now),
+        ))
+        .returning(core_paymentaccount::id)
+        .get_result(conn)
+}

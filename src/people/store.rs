@@ -1,0 +1,262 @@
+//! SQL for people's tables: users, lists, subscriptions and their history. Nothing else
+//! writes these tables; the engine calls in here.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::{Email, List, ListId, User, UserChanges, UserId};
+use crate::db::schema::{
+    core_alloweduserfield, core_list, core_subscription, core_subscriptionhistory, core_user,
+    core_userfield,
+};
+use crate::db::DbConnection;
+
+pub fn find_by_email(conn: &mut DbConnection, email: &Email) -> QueryResult<Option<User>> {
+    core_user::table
+        .filter(core_user::email.eq(email.as_str()))
+        .select(User::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn find_by_id(conn: &mut DbConnection, id: UserId) -> QueryResult<Option<User>> {
+    core_user::table
+        .find(id.0)
+        .select(User::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Inserts a supporter with the submitted fields (blank where none were given).
+pub fn insert(
+    conn: &mut DbConnection,
+    email: &Email,
+    changes: &UserChanges,
+    source: &str,
+    now: NaiveDateTime,
+) -> QueryResult<User> {
+    let field = |v: &Option<String>| v.clone().unwrap_or_default();
+    diesel::insert_into(core_user::table)
+        .values((
+            core_user::email.eq(email.as_str()),
+            core_user::prefix.eq(field(&changes.prefix)),
+            core_user::first_name.eq(field(&changes.first_name)),
+            core_user::middle_name.eq(field(&changes.middle_name)),
+            core_user::last_name.eq(field(&changes.last_name)),
+            core_user::suffix.eq(field(&changes.suffix)),
+            core_user::address1.eq(field(&changes.address1)),
+            core_user::address2.eq(field(&changes.address2)),
+            core_user::city.eq(field(&changes.city)),
+            core_user::state.eq(field(&changes.state)),
+            core_user::zip.eq(field(&changes.zip)),
+            core_user::plus4.eq(field(&changes.plus4)),
+            core_user::postal.eq(field(&changes.postal)),
+            core_user::region.eq(field(&changes.region)),
+            core_user::country.eq(field(&changes.country)),
+            core_user::lang.eq(changes.lang.clone().unwrap_or_else(|| "en".to_owned())),
+            core_user::source.eq(source),
+            core_user::subscription_status.eq("never"),
+            core_user::created_at.eq(now),
+            core_user::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    // A select after the insert: the multi-backend connection cannot return a whole row.
+    core_user::table
+        .filter(core_user::email.eq(email.as_str()))
+        .select(User::as_select())
+        .first(conn)
+}
+
+/// Applies submitted fields to a stored supporter.
+pub fn update(
+    conn: &mut DbConnection,
+    id: UserId,
+    changes: &UserChanges,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::update(core_user::table.find(id.0))
+        .set((changes, core_user::updated_at.eq(now)))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// The list marked default, else the lowest id (SPEC §1: list 1 if none is marked).
+pub fn default_list(conn: &mut DbConnection) -> QueryResult<Option<ListId>> {
+    core_list::table
+        .select(core_list::id)
+        .order((core_list::is_default.desc(), core_list::id.asc()))
+        .first::<i64>(conn)
+        .optional()
+        .map(|id| id.map(ListId))
+}
+
+pub fn find_list(conn: &mut DbConnection, id: ListId) -> QueryResult<Option<List>> {
+    core_list::table
+        .find(id.0)
+        .select(List::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn insert_list(
+    conn: &mut DbConnection,
+    name: &str,
+    is_default: bool,
+    now: NaiveDateTime,
+) -> QueryResult<ListId> {
+    diesel::insert_into(core_list::table)
+        .values((
+            core_list::name.eq(name),
+            core_list::is_default.eq(is_default),
+            core_list::created_at.eq(now),
+            core_list::updated_at.eq(now),
+        ))
+        .returning(core_list::id)
+        .get_result(conn)
+        .map(ListId)
+}
+
+/// Why a subscription changed; stored in the history (SPEC §1).
+#[derive(Clone, Copy, Debug)]
+pub enum Cause {
+    Action(i64),
+    Admin,
+    Import,
+    Bounce,
+}
+
+impl Cause {
+    fn name(self) -> &'static str {
+        match self {
+            Self::Action(_) => "action",
+            Self::Admin => "admin",
+            Self::Import => "import",
+            Self::Bounce => "bounce",
+        }
+    }
+
+    fn action_id(self) -> Option<i64> {
+        match self {
+            Self::Action(id) => Some(id),
+            _ => None,
+        }
+    }
+}
+
+/// Subscribes `user` to `list`; `true` when the subscription is new (then the history
+/// row is written and the user's status becomes `subscribed`).
+pub fn subscribe(
+    conn: &mut DbConnection,
+    user: UserId,
+    list: ListId,
+    cause: Cause,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    let exists = core_subscription::table
+        .filter(core_subscription::user_id.eq(user.0))
+        .filter(core_subscription::list_id.eq(list.0))
+        .count()
+        .get_result::<i64>(conn)?
+        > 0;
+    if exists {
+        return Ok(false);
+    }
+    diesel::insert_into(core_subscription::table)
+        .values((
+            core_subscription::user_id.eq(user.0),
+            core_subscription::list_id.eq(list.0),
+            core_subscription::created_at.eq(now),
+        ))
+        .execute(conn)?;
+    diesel::insert_into(core_subscriptionhistory::table)
+        .values((
+            core_subscriptionhistory::user_id.eq(user.0),
+            core_subscriptionhistory::list_id.eq(list.0),
+            core_subscriptionhistory::change.eq("subscribe"),
+            core_subscriptionhistory::cause.eq(cause.name()),
+            core_subscriptionhistory::action_id.eq(cause.action_id()),
+            core_subscriptionhistory::created_at.eq(now),
+        ))
+        .execute(conn)?;
+    diesel::update(core_user::table.find(user.0))
+        .set(core_user::subscription_status.eq("subscribed"))
+        .execute(conn)?;
+    Ok(true)
+}
+
+/// Unsubscribes `user` from `list`, or from every list when `None`; returns how many
+/// subscriptions ended. The user's status becomes `unsubscribed` when none is left.
+pub fn unsubscribe(
+    conn: &mut DbConnection,
+    user: UserId,
+    list: Option<ListId>,
+    cause: Cause,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    let mut query = core_subscription::table
+        .filter(core_subscription::user_id.eq(user.0))
+        .into_boxed();
+    if let Some(list) = list {
+        query = query.filter(core_subscription::list_id.eq(list.0));
+    }
+    let lists: Vec<i64> = query.select(core_subscription::list_id).load(conn)?;
+    for list_id in &lists {
+        diesel::insert_into(core_subscriptionhistory::table)
+            .values((
+                core_subscriptionhistory::user_id.eq(user.0),
+                core_subscriptionhistory::list_id.eq(list_id),
+                core_subscriptionhistory::change.eq("unsubscribe"),
+                core_subscriptionhistory::cause.eq(cause.name()),
+                core_subscriptionhistory::action_id.eq(cause.action_id()),
+                core_subscriptionhistory::created_at.eq(now),
+            ))
+            .execute(conn)?;
+    }
+    diesel::delete(
+        core_subscription::table
+            .filter(core_subscription::user_id.eq(user.0))
+            .filter(core_subscription::list_id.eq_any(&lists)),
+    )
+    .execute(conn)?;
+    let left: i64 = core_subscription::table
+        .filter(core_subscription::user_id.eq(user.0))
+        .count()
+        .get_result(conn)?;
+    if left == 0 && !lists.is_empty() {
+        diesel::update(core_user::table.find(user.0))
+            .set(core_user::subscription_status.eq("unsubscribed"))
+            .execute(conn)?;
+    }
+    Ok(lists.len())
+}
+
+/// Names staff allowed for `user_<name>` fields (SPEC A6).
+pub fn allowed_user_fields(conn: &mut DbConnection) -> QueryResult<Vec<String>> {
+    core_alloweduserfield::table
+        .select(core_alloweduserfield::name)
+        .load(conn)
+}
+
+/// Stores custom user fields, replacing earlier values of the same names.
+pub fn set_user_fields(
+    conn: &mut DbConnection,
+    user: UserId,
+    fields: &[(String, String)],
+) -> QueryResult<()> {
+    for (name, value) in fields {
+        diesel::delete(
+            core_userfield::table
+                .filter(core_userfield::parent_id.eq(user.0))
+                .filter(core_userfield::name.eq(name)),
+        )
+        .execute(conn)?;
+        diesel::insert_into(core_userfield::table)
+            .values((
+                core_userfield::parent_id.eq(user.0),
+                core_userfield::name.eq(name),
+                core_userfield::value.eq(value),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}

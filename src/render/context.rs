@@ -1,0 +1,176 @@
+//! The context a page template sees (SPEC T3): `page`, `form`, `values`, `errors`,
+//! `required`, `countries`, `list_id`, `privacy_text`, `ui`, `client_name`.
+
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+use crate::error::ValidationErrors;
+use crate::i18n::I18n;
+use crate::pages::Page;
+
+/// Interface strings every Original template may use, resolved in the page's language.
+const UI_KEYS: &[&str] = &[
+    "label_email",
+    "label_first_name",
+    "label_last_name",
+    "label_address1",
+    "label_city",
+    "label_state",
+    "label_zip",
+    "label_postal",
+    "label_country",
+    "label_phone",
+    "label_comment",
+    "label_amount",
+    "label_amount_other",
+    "label_card_num",
+    "label_card_code",
+    "submit_petition",
+    "submit_signup",
+    "submit_letter",
+    "submit_donation",
+    "submit_unsubscribe",
+    "required_marker_text",
+    "errors_heading",
+    "thanks_heading",
+    "powered_by",
+    "home_heading",
+    "home_intro",
+    "open_page",
+    "privacy_choice_legend",
+];
+
+/// Countries offered in the country select, United States first (ActionKit's default).
+pub const COUNTRIES: [&str; 32] = [
+    "United States",
+    "Austria",
+    "Belgium",
+    "Bulgaria",
+    "Canada",
+    "Croatia",
+    "Cyprus",
+    "Czech Republic",
+    "Denmark",
+    "Estonia",
+    "Finland",
+    "France",
+    "Germany",
+    "Greece",
+    "Hungary",
+    "Ireland",
+    "Italy",
+    "Latvia",
+    "Lithuania",
+    "Luxembourg",
+    "Malta",
+    "Mexico",
+    "Netherlands",
+    "Norway",
+    "Poland",
+    "Portugal",
+    "Romania",
+    "Slovakia",
+    "Slovenia",
+    "Spain",
+    "Sweden",
+    "United Kingdom",
+];
+
+#[derive(Serialize)]
+pub struct LangContext {
+    pub iso_code: String,
+    pub is_rtl: bool,
+}
+
+#[derive(Serialize)]
+pub struct PageContext {
+    pub name: String,
+    pub title: String,
+    #[serde(rename = "type")]
+    pub page_type: &'static str,
+    pub kind: &'static str,
+    pub lang: LangContext,
+    pub goal: Option<i64>,
+}
+
+#[derive(Serialize)]
+pub struct FormTexts {
+    pub introduction_text: String,
+    pub statement_leadin: String,
+    pub statement_text: String,
+    pub about_text: String,
+    pub thank_you_text: String,
+}
+
+/// Everything an action page or its thanks page renders from.
+#[derive(Serialize)]
+pub struct ActionPageContext {
+    pub client_name: String,
+    pub page: PageContext,
+    pub form: FormTexts,
+    pub values: BTreeMap<String, String>,
+    pub errors: BTreeMap<String, Vec<String>>,
+    pub error_messages: Vec<String>,
+    pub required: Vec<String>,
+    pub countries: Vec<&'static str>,
+    pub list_id: i64,
+    pub privacy_text: BTreeMap<String, String>,
+    pub ui: BTreeMap<&'static str, String>,
+}
+
+pub fn ui_strings(i18n: &I18n, lang: &str) -> BTreeMap<&'static str, String> {
+    UI_KEYS.iter().map(|k| (*k, i18n.text(lang, k))).collect()
+}
+
+pub fn lang_context(lang: &str) -> LangContext {
+    LangContext {
+        iso_code: lang.to_owned(),
+        is_rtl: matches!(lang, "ar" | "he" | "fa" | "ur"),
+    }
+}
+
+impl ActionPageContext {
+    /// `values` pre-fill the form after a failed post; `errors` are already localized.
+    pub fn new(
+        client_name: &str,
+        page: &Page,
+        i18n: &I18n,
+        values: BTreeMap<String, String>,
+        errors: &ValidationErrors,
+    ) -> Self {
+        let kind = page.kind();
+        let mut by_field: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for e in &errors.0 {
+            by_field
+                .entry(e.field.clone())
+                .or_default()
+                .push(e.message.clone());
+        }
+        Self {
+            client_name: client_name.to_owned(),
+            page: PageContext {
+                name: page.name.clone(),
+                title: page.title.clone(),
+                page_type: kind.as_str(),
+                kind: kind.url_kind(),
+                lang: lang_context(&page.lang),
+                goal: page.goal,
+            },
+            form: FormTexts {
+                introduction_text: page.introduction_text.clone(),
+                statement_leadin: page.statement_leadin.clone(),
+                statement_text: page.statement_text.clone(),
+                about_text: page.about_text.clone(),
+                thank_you_text: page.thank_you_text.clone(),
+            },
+            values,
+            error_messages: errors.0.iter().map(|e| e.message.clone()).collect(),
+            errors: by_field,
+            required: page.required(),
+            countries: COUNTRIES.to_vec(),
+            list_id: page.list_id,
+            privacy_text: BTreeMap::new(),
+            ui: ui_strings(i18n, &page.lang),
+        }
+    }
+}

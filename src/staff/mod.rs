@@ -1,0 +1,105 @@
+//! Staff accounts (`auth_staff`): roles, argon2id password hashes, `placard staff add`.
+//! Login, sessions and API keys build on this in the admin.
+
+use argon2::password_hash::rand_core::OsRng;
+use argon2::password_hash::{PasswordHasher, SaltString};
+use argon2::{Argon2, PasswordHash, PasswordVerifier};
+use chrono::Utc;
+use diesel::prelude::*;
+use rand::distributions::{Alphanumeric, DistString};
+
+use crate::db::schema::auth_staff;
+use crate::db::DbConnection;
+use crate::error::AppError;
+use crate::people::Email;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Role {
+    /// Everything.
+    Admin,
+    /// Pages, languages and templates; no supporter data.
+    Editor,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Admin => "admin",
+            Self::Editor => "editor",
+        }
+    }
+}
+
+/// A password good enough to print once for a new account.
+pub fn generate_password() -> String {
+    Alphanumeric.sample_string(&mut rand::thread_rng(), 20)
+}
+
+pub fn hash_password(password: &str) -> Result<String, AppError> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| AppError::internal(format!("password hashing failed: {e}")))
+}
+
+pub fn verify_password(hash: &str, password: &str) -> bool {
+    PasswordHash::new(hash).is_ok_and(|parsed| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok()
+    })
+}
+
+/// Creates the account, or resets its password and role when it exists. `true` if new.
+pub fn add_or_reset(
+    conn: &mut DbConnection,
+    email: &Email,
+    password: &str,
+    role: Role,
+) -> Result<bool, AppError> {
+    if password.chars().count() < 10 {
+        return Err(AppError::BadRequest(
+            "Use a password of at least 10 characters.".into(),
+        ));
+    }
+    let hash = hash_password(password)?;
+    let updated = diesel::update(auth_staff::table.filter(auth_staff::email.eq(email.as_str())))
+        .set((
+            auth_staff::password_hash.eq(&hash),
+            auth_staff::role.eq(role.as_str()),
+            auth_staff::is_active.eq(true),
+        ))
+        .execute(conn)?;
+    if updated > 0 {
+        return Ok(false);
+    }
+    diesel::insert_into(auth_staff::table)
+        .values((
+            auth_staff::email.eq(email.as_str()),
+            auth_staff::password_hash.eq(&hash),
+            auth_staff::role.eq(role.as_str()),
+            auth_staff::created_at.eq(Utc::now().naive_utc()),
+        ))
+        .execute(conn)?;
+    Ok(true)
+}
+
+pub fn password_hash_of(conn: &mut DbConnection, email: &Email) -> QueryResult<Option<String>> {
+    auth_staff::table
+        .filter(auth_staff::email.eq(email.as_str()))
+        .select(auth_staff::password_hash)
+        .first(conn)
+        .optional()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn s1_passwords_are_argon2id_and_verify() {
+        let hash = super::hash_password("correct horse battery").unwrap();
+        assert!(hash.starts_with("$argon2id$"), "{hash}");
+        assert!(super::verify_password(&hash, "correct horse battery"));
+        assert!(!super::verify_password(&hash, "wrong horse battery"));
+    }
+}

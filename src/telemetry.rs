@@ -1,0 +1,64 @@
+//! Tracing set-up, the per-request root span (with a request id, method, path and status;
+//! never query strings, bodies or other personal data), and `run_blocking`, which moves
+//! blocking database work off the async workers while keeping the current span.
+//!
+//! Reads `RUST_LOG` (default `info`).
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::{Error, HttpMessage};
+use tracing::Span;
+use tracing_actix_web::{DefaultRootSpanBuilder, RootSpanBuilder};
+use tracing_subscriber::EnvFilter;
+
+use crate::error::AppError;
+
+/// Installs the global subscriber once; later calls (tests) are no-ops.
+pub fn init() {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .try_init();
+}
+
+/// Root span of every request: the path without its query string (akids and emails
+/// travel in query strings, and logs must not hold them).
+pub struct PlacardRootSpan;
+
+impl RootSpanBuilder for PlacardRootSpan {
+    fn on_request_start(request: &ServiceRequest) -> Span {
+        let request_id = request
+            .extensions()
+            .get::<tracing_actix_web::RequestId>()
+            .map(ToString::to_string)
+            .unwrap_or_default();
+        tracing::info_span!(
+            "request",
+            request_id = %request_id,
+            method = %request.method(),
+            path = %request.path(),
+            status = tracing::field::Empty,
+        )
+    }
+
+    fn on_request_end<B: MessageBody>(span: Span, outcome: &Result<ServiceResponse<B>, Error>) {
+        if let Ok(res) = outcome {
+            span.record("status", res.status().as_u16());
+        }
+        DefaultRootSpanBuilder::on_request_end(span, outcome);
+    }
+}
+
+/// `web::block` that carries the current span into the blocking thread pool and turns a
+/// cancelled or panicked job into an `AppError` instead of a crash.
+pub async fn run_blocking<T, F>(f: F) -> Result<T, AppError>
+where
+    F: FnOnce() -> Result<T, AppError> + Send + 'static,
+    T: Send + 'static,
+{
+    let span = Span::current();
+    actix_web::web::block(move || span.in_scope(f))
+        .await
+        .map_err(|e| AppError::internal(format!("blocking task failed: {e}")))?
+}

@@ -3,7 +3,7 @@
 
 One schema serves both backends (DESIGN.md), so it is derived from the SQL rather than
 written twice. Run after changing a migration: `python3 scripts/gen-schema.py`.
-The test `db_schema_matches_migrations` fails when the file is stale.
+`.ci/run` runs it with `--check` and fails when the file is stale.
 """
 import pathlib, re, sqlite3, sys
 

@@ -31,13 +31,8 @@ pub struct AppState {
 pub enum StartError {
     #[error(transparent)]
     Database(#[from] DbSetupError),
-    #[error(
-        "cannot listen on {addr}: {source} (choose another address with PLACARD_BIND or --bind)"
-    )]
-    Bind {
-        addr: String,
-        source: std::io::Error,
-    },
+    #[error("cannot listen on {addr}: {source} (choose another address with PLACARD_BIND or --bind)")]
+    Bind { addr: String, source: std::io::Error },
     #[error("{0}")]
     Setup(String),
 }
@@ -51,34 +46,17 @@ impl From<AppError> for StartError {
 impl AppState {
     /// Opens the database and loads what requests need; no listener (the CLI uses this).
     pub fn open(config: Config) -> Result<Self, StartError> {
-        let db = Database::open(
-            &config.database_url,
-            config.db_pool_size,
-            &config.sqlite_synchronous,
-        )?;
-        let secret = db
-            .writer
-            .submit_now(|conn| Ok(settings::instance_secret(conn, config.secret.as_deref())?))?;
+        let db = Database::open(&config.database_url, config.db_pool_size, &config.sqlite_synchronous)?;
+        let secret = db.writer.submit_now(|conn| Ok(settings::instance_secret(conn, config.secret.as_deref())?))?;
         let i18n = Arc::new(I18n::load().map_err(|e| StartError::Setup(e.to_string()))?);
         i18n.set_staff_strings(db.read_now(|conn| Ok(i18n::store::load_staff_strings(conn)?))?);
-        let engine = EngineDeps {
-            i18n: Arc::clone(&i18n),
-            akid_key: AkidKey::new(&secret),
-        };
-        Ok(Self {
-            config,
-            db,
-            renderer: Renderer::new(),
-            i18n,
-            engine,
-        })
+        let engine = EngineDeps { i18n: Arc::clone(&i18n), akid_key: AkidKey::new(&secret) };
+        Ok(Self { config, db, renderer: Renderer::new(), i18n, engine })
     }
 
     /// Re-reads staff strings (after the demo is seeded or staff edit a language).
     pub fn reload_strings(&self) -> Result<(), AppError> {
-        let strings = self
-            .db
-            .read_now(|conn| Ok(i18n::store::load_staff_strings(conn)?))?;
+        let strings = self.db.read_now(|conn| Ok(i18n::store::load_staff_strings(conn)?))?;
         self.i18n.set_staff_strings(strings);
         Ok(())
     }
@@ -99,14 +77,8 @@ impl Application {
     /// Binds the configured address and builds the server around an opened state.
     pub fn serve(state: web::Data<AppState>) -> Result<Self, StartError> {
         let addr = state.config.bind.clone();
-        let listener = TcpListener::bind(&addr).map_err(|source| StartError::Bind {
-            addr: addr.clone(),
-            source,
-        })?;
-        let port = listener
-            .local_addr()
-            .map_err(|source| StartError::Bind { addr, source })?
-            .port();
+        let listener = TcpListener::bind(&addr).map_err(|source| StartError::Bind { addr: addr.clone(), source })?;
+        let port = listener.local_addr().map_err(|source| StartError::Bind { addr, source })?.port();
         let shared = state.clone();
         let server = HttpServer::new(move || {
             App::new()
@@ -116,16 +88,9 @@ impl Application {
                 .configure(http::routes)
         })
         .listen(listener)
-        .map_err(|source| StartError::Bind {
-            addr: state.config.bind.clone(),
-            source,
-        })?
+        .map_err(|source| StartError::Bind { addr: state.config.bind.clone(), source })?
         .run();
-        Ok(Self {
-            port,
-            server,
-            state,
-        })
+        Ok(Self { port, server, state })
     }
 
     pub fn port(&self) -> u16 {

@@ -48,18 +48,11 @@ impl Default for Config {
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("cannot read config file {path}: {source}")]
-    Read {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Read { path: PathBuf, source: std::io::Error },
     #[error("config file {path} is not valid TOML: {message}")]
     Parse { path: PathBuf, message: String },
     #[error("{name}={value:?} is not valid: {why}")]
-    Invalid {
-        name: &'static str,
-        value: String,
-        why: &'static str,
-    },
+    Invalid { name: &'static str, value: String, why: &'static str },
 }
 
 /// The keys `placard.toml` may hold; every one is optional.
@@ -94,14 +87,10 @@ impl Config {
     }
 
     fn apply_file(&mut self, path: &Path) -> Result<(), ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
-            path: path.to_owned(),
-            source,
-        })?;
-        let file: FileConfig = toml::from_str(&text).map_err(|e| ConfigError::Parse {
-            path: path.to_owned(),
-            message: e.to_string(),
-        })?;
+        let text =
+            std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: path.to_owned(), source })?;
+        let file: FileConfig =
+            toml::from_str(&text).map_err(|e| ConfigError::Parse { path: path.to_owned(), message: e.to_string() })?;
         let FileConfig {
             database_url,
             bind,
@@ -124,10 +113,7 @@ impl Config {
     }
 
     fn apply_env(&mut self, lookup: &dyn Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
-        set(
-            &mut self.database_url,
-            lookup("PLACARD_DATABASE_URL").or_else(|| lookup("DATABASE_URL")),
-        );
+        set(&mut self.database_url, lookup("PLACARD_DATABASE_URL").or_else(|| lookup("DATABASE_URL")));
         set(&mut self.bind, lookup("PLACARD_BIND"));
         if let Some(secret) = lookup("PLACARD_SECRET").filter(|s| !s.is_empty()) {
             self.secret = Some(secret);
@@ -136,10 +122,7 @@ impl Config {
         if let Some(url) = lookup("PLACARD_BASE_URL") {
             self.base_url = Some(url);
         }
-        set(
-            &mut self.sqlite_synchronous,
-            lookup("PLACARD_SQLITE_SYNCHRONOUS"),
-        );
+        set(&mut self.sqlite_synchronous, lookup("PLACARD_SQLITE_SYNCHRONOUS"));
         if let Some(v) = lookup("PLACARD_MAX_BODY_BYTES") {
             self.max_body_bytes = v.parse().map_err(|_| ConfigError::Invalid {
                 name: "PLACARD_MAX_BODY_BYTES",
@@ -158,10 +141,7 @@ impl Config {
     }
 
     fn validate(&self) -> Result<(), ConfigError> {
-        if !matches!(
-            self.sqlite_synchronous.to_ascii_uppercase().as_str(),
-            "FULL" | "NORMAL" | "OFF" | "EXTRA"
-        ) {
+        if !matches!(self.sqlite_synchronous.to_ascii_uppercase().as_str(), "FULL" | "NORMAL" | "OFF" | "EXTRA") {
             return Err(ConfigError::Invalid {
                 name: "PLACARD_SQLITE_SYNCHRONOUS",
                 value: self.sqlite_synchronous.clone(),

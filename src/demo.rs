@@ -65,6 +65,19 @@ pub fn seed_if_empty(conn: &mut DbConnection) -> Result<Option<Seeded>, AppError
     let german = people::insert_list(conn, "Unterstützer:innen", false, now)?.0;
     let account = pages::store::insert_payment_account(conn, "Stub (test) account", now)?;
 
+    for page in demo_pages(main, german, account) {
+        pages::store::insert(conn, &page, now)?;
+    }
+    seed_privacy(conn, now)?;
+
+    let email = Email::parse(DEMO_STAFF_EMAIL).ok_or_else(|| AppError::internal("demo staff email"))?;
+    let password = staff::generate_password();
+    staff::add_or_reset(conn, &email, &password, staff::Role::Admin)?;
+    Ok(Some(Seeded { staff_email: email.to_string(), staff_password: password }))
+}
+
+/// One page of every public kind, and a German petition.
+fn demo_pages(main: i64, german: i64, account: i64) -> [NewPage; 6] {
     let en = |name: &str, title: &str, kind: PageType| NewPage {
         name: name.into(),
         title: title.into(),
@@ -73,13 +86,15 @@ pub fn seed_if_empty(conn: &mut DbConnection) -> Result<Option<Seeded>, AppError
         list_id: main,
         ..NewPage::default()
     };
-    let demo_pages = [
+    [
         NewPage {
             required_fields: "first_name,last_name".into(),
             goal: Some(10_000),
-            introduction_text: "<p>Bees and other pollinators feed the world. Neonicotinoid pesticides are killing them.</p>".into(),
+            introduction_text:
+                "<p>Bees and other pollinators feed the world. Neonicotinoid pesticides are killing them.</p>".into(),
             statement_leadin: "To the Minister of Agriculture:".into(),
-            statement_text: "<p>Ban neonicotinoid pesticides now, and fund farmers to switch to safer practices.</p>".into(),
+            statement_text: "<p>Ban neonicotinoid pesticides now, and fund farmers to switch to safer practices.</p>"
+                .into(),
             about_text: "<p>Over 40% of insect pollinator species face extinction.</p>".into(),
             thank_you_text: "<p>Thank you for signing! Now share the petition with three friends.</p>".into(),
             ..en("save-the-bees", "Save the bees: ban neonicotinoids", PageType::Petition)
@@ -119,11 +134,12 @@ pub fn seed_if_empty(conn: &mut DbConnection) -> Result<Option<Seeded>, AppError
             thank_you_text: "<p>You have been unsubscribed.</p>".into(),
             ..en("unsubscribe", "Unsubscribe", PageType::Unsubscribe)
         },
-    ];
-    for page in &demo_pages {
-        pages::store::insert(conn, page, now)?;
-    }
+    ]
+}
 
+/// Privacy records on for the EU and UK (SPEC P1), with notice, opt-in and opt-out texts in
+/// both languages (P3).
+fn seed_privacy(conn: &mut DbConnection, now: chrono::NaiveDateTime) -> Result<(), AppError> {
     diesel::insert_into(core_privacysettings::table)
         .values((
             core_privacysettings::enabled.eq(true),
@@ -133,11 +149,19 @@ pub fn seed_if_empty(conn: &mut DbConnection) -> Result<Option<Seeded>, AppError
         ))
         .execute(conn)?;
     let texts = [
-        ("en", "privacy_notice", "<p>We process your data as described in our <a href=\"/privacy/\">privacy policy</a>.</p>"),
+        (
+            "en",
+            "privacy_notice",
+            "<p>We process your data as described in our <a href=\"/privacy/\">privacy policy</a>.</p>",
+        ),
         ("en", "privacy_optin", "Yes, keep me informed by email about this and related campaigns."),
         ("en", "privacy_optout", "No, only use my details for this action."),
         ("en", "privacy_really_optout", "Are you sure? We won't be able to tell you how this campaign goes."),
-        ("de", "privacy_notice", "<p>Wir verarbeiten Ihre Daten gemäß unserer <a href=\"/privacy/\">Datenschutzerklärung</a>.</p>"),
+        (
+            "de",
+            "privacy_notice",
+            "<p>Wir verarbeiten Ihre Daten gemäß unserer <a href=\"/privacy/\">Datenschutzerklärung</a>.</p>",
+        ),
         ("de", "privacy_optin", "Ja, haltet mich per E-Mail über diese und ähnliche Kampagnen auf dem Laufenden."),
         ("de", "privacy_optout", "Nein, nutzt meine Angaben nur für diese Aktion."),
         ("de", "privacy_really_optout", "Sicher? Dann können wir Ihnen nicht berichten, wie die Kampagne ausgeht."),
@@ -145,13 +169,5 @@ pub fn seed_if_empty(conn: &mut DbConnection) -> Result<Option<Seeded>, AppError
     for (lang, key, text) in texts {
         i18n::store::set_string(conn, lang, key, text, now)?;
     }
-
-    let email =
-        Email::parse(DEMO_STAFF_EMAIL).ok_or_else(|| AppError::internal("demo staff email"))?;
-    let password = staff::generate_password();
-    staff::add_or_reset(conn, &email, &password, staff::Role::Admin)?;
-    Ok(Some(Seeded {
-        staff_email: email.to_string(),
-        staff_password: password,
-    }))
+    Ok(())
 }

@@ -31,9 +31,7 @@ impl ValidationErrors {
     pub fn to_json(&self) -> serde_json::Value {
         let mut map = serde_json::Map::new();
         for e in &self.0 {
-            let slot = map
-                .entry(e.field.clone())
-                .or_insert_with(|| serde_json::Value::Array(vec![]));
+            let slot = map.entry(e.field.clone()).or_insert_with(|| serde_json::Value::Array(vec![]));
             if let serde_json::Value::Array(list) = slot {
                 list.push(serde_json::Value::String(e.message.clone()));
             }
@@ -76,8 +74,7 @@ impl AppError {
     pub fn status(&self) -> StatusCode {
         match self {
             Self::Validation(_) | Self::BadRequest(_) => StatusCode::BAD_REQUEST,
-            Self::NotFound(_) => StatusCode::NOT_FOUND,
-            Self::Database(diesel::result::Error::NotFound) => StatusCode::NOT_FOUND,
+            Self::NotFound(_) | Self::Database(diesel::result::Error::NotFound) => StatusCode::NOT_FOUND,
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
@@ -91,9 +88,7 @@ impl AppError {
     pub fn public_message(&self) -> String {
         match self {
             Self::Database(diesel::result::Error::NotFound) => "Not found.".to_owned(),
-            Self::Database(_) | Self::Internal(_) => {
-                "Something went wrong on our side. Please try again.".to_owned()
-            }
+            Self::Database(_) | Self::Internal(_) => "Something went wrong on our side. Please try again.".to_owned(),
             Self::Pool(_) => "The server is busy, try again shortly.".to_owned(),
             Self::Validation(_) => "Please correct the errors below.".to_owned(),
             other => other.to_string(),
@@ -171,9 +166,7 @@ impl ResponseError for PageError {
     fn error_response(&self) -> HttpResponse {
         self.0.log_if_internal();
         let mut res = HttpResponse::build(self.status_code()).finish();
-        res.extensions_mut().insert(ErrorPage {
-            message: self.0.public_message(),
-        });
+        res.extensions_mut().insert(ErrorPage { message: self.0.public_message() });
         res
     }
 }

@@ -7,11 +7,7 @@ use placard::people::Email;
 use placard::{demo, staff, AppState, Application, Config};
 
 #[derive(Parser)]
-#[command(
-    name = "placard",
-    version,
-    about = "Placard, the self-hosted advocacy CMS"
-)]
+#[command(name = "placard", version, about = "Placard, the self-hosted advocacy CMS")]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -57,10 +53,7 @@ enum StaffCommand {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     placard::telemetry::init();
-    match Config::load()
-        .map_err(|e| e.to_string())
-        .and_then(|config| run(cli, config))
-    {
+    match Config::load().map_err(|e| e.to_string()).and_then(|config| run(cli, config)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             eprintln!("error: {message}");
@@ -70,21 +63,13 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli, mut config: Config) -> Result<(), String> {
-    let command = cli.command.unwrap_or(Command::Serve {
-        bind: None,
-        demo: false,
-    });
-    if let Command::Serve {
-        bind: Some(bind), ..
-    } = &command
-    {
+    let command = cli.command.unwrap_or(Command::Serve { bind: None, demo: false });
+    if let Command::Serve { bind: Some(bind), .. } = &command {
         config.bind.clone_from(bind);
     }
     let state = AppState::open(config).map_err(|e| e.to_string())?;
     match command {
-        Command::Serve {
-            demo: with_demo, ..
-        } => {
+        Command::Serve { demo: with_demo, .. } => {
             if with_demo {
                 seed_demo(&state)?;
             }
@@ -95,16 +80,8 @@ fn run(cli: Cli, mut config: Config) -> Result<(), String> {
             Ok(())
         }
         Command::Demo => seed_demo(&state),
-        Command::Staff {
-            command:
-                StaffCommand::Add {
-                    email,
-                    password,
-                    role,
-                },
-        } => {
-            let email = Email::parse(&email)
-                .ok_or_else(|| format!("{email:?} is not a valid email address"))?;
+        Command::Staff { command: StaffCommand::Add { email, password, role } } => {
+            let email = Email::parse(&email).ok_or_else(|| format!("{email:?} is not a valid email address"))?;
             let (password, generated) = match password {
                 Some(p) => (p, false),
                 None => (staff::generate_password(), true),
@@ -114,11 +91,7 @@ fn run(cli: Cli, mut config: Config) -> Result<(), String> {
                 .writer
                 .submit_now(|conn| staff::add_or_reset(conn, &email, &password, role))
                 .map_err(|e| e.public_message())?;
-            println!(
-                "{} staff account {email} ({}).",
-                if created { "Created" } else { "Updated" },
-                role.as_str()
-            );
+            println!("{} staff account {email} ({}).", if created { "Created" } else { "Updated" }, role.as_str());
             if generated {
                 println!("Password (shown once): {password}");
             }
@@ -156,19 +129,9 @@ fn seed_demo(state: &AppState) -> Result<(), String> {
 
 fn serve(state: AppState) -> Result<(), String> {
     actix_web::rt::System::new().block_on(async move {
-        let app =
-            Application::serve(actix_web::web::Data::new(state)).map_err(|e| e.to_string())?;
-        let host = app
-            .state
-            .config
-            .bind
-            .split(':')
-            .next()
-            .unwrap_or("127.0.0.1")
-            .to_owned();
+        let app = Application::serve(actix_web::web::Data::new(state)).map_err(|e| e.to_string())?;
+        let host = app.state.config.bind.split(':').next().unwrap_or("127.0.0.1").to_owned();
         println!("Placard is running at http://{host}:{}/", app.port());
-        app.run_until_stopped()
-            .await
-            .map_err(|e| format!("server stopped: {e}"))
+        app.run_until_stopped().await.map_err(|e| format!("server stopped: {e}"))
     })
 }

@@ -10,11 +10,7 @@ use crate::db::DbConnection;
 const INSTANCE_SECRET: &str = "instance_secret";
 
 pub fn get(conn: &mut DbConnection, name: &str) -> QueryResult<Option<String>> {
-    core_setting::table
-        .find(name)
-        .select(core_setting::value)
-        .first(conn)
-        .optional()
+    core_setting::table.find(name).select(core_setting::value).first(conn).optional()
 }
 
 /// Inserts `value` unless the setting exists; returns the stored value either way, so two
@@ -28,10 +24,7 @@ pub fn get_or_insert(conn: &mut DbConnection, name: &str, value: &str) -> QueryR
         DbConnection::Sqlite(c) => insert.execute(c)?,
         DbConnection::Postgresql(c) => insert.execute(c)?,
     };
-    core_setting::table
-        .find(name)
-        .select(core_setting::value)
-        .first(conn)
+    core_setting::table.find(name).select(core_setting::value).first(conn)
 }
 
 /// The configured secret, else the one kept in the database (generated on first start).

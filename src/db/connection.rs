@@ -32,10 +32,7 @@ pub enum DbTarget {
 impl DbTarget {
     pub fn parse(url: &str, sqlite_synchronous: &str) -> Result<Self, String> {
         let url = url.trim();
-        if let Some(rest) = url
-            .strip_prefix("sqlite://")
-            .or_else(|| url.strip_prefix("sqlite:"))
-        {
+        if let Some(rest) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
             let path = rest.split('?').next().unwrap_or_default();
             if path.is_empty() {
                 return Err(format!(
@@ -48,14 +45,9 @@ impl DbTarget {
             });
         }
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            return Ok(Self::Postgres {
-                url: url.to_owned(),
-            });
+            return Ok(Self::Postgres { url: url.to_owned() });
         }
-        Err(format!(
-            "DATABASE_URL {:?} is not supported: use sqlite://FILE or postgres://USER@HOST/DB",
-            redact(url)
-        ))
+        Err(format!("DATABASE_URL {:?} is not supported: use sqlite://FILE or postgres://USER@HOST/DB", redact(url)))
     }
 
     pub fn backend(&self) -> Backend {
@@ -152,25 +144,20 @@ impl diesel::r2d2::ManageConnection for Manager {
     type Error = diesel::r2d2::Error;
 
     fn connect(&self) -> Result<DbConnection, Self::Error> {
-        let mut conn = self
-            .target
-            .connect()
-            .map_err(diesel::r2d2::Error::ConnectionError)?;
+        let mut conn = self.target.connect().map_err(diesel::r2d2::Error::ConnectionError)?;
         if self.read_only {
             // A read connection that tries to write fails loudly instead of racing the writer.
             let sql = match conn {
                 DbConnection::Sqlite(_) => "PRAGMA query_only = ON;",
                 DbConnection::Postgresql(_) => "SET default_transaction_read_only = on;",
             };
-            conn.batch_execute(sql)
-                .map_err(diesel::r2d2::Error::QueryError)?;
+            conn.batch_execute(sql).map_err(diesel::r2d2::Error::QueryError)?;
         }
         Ok(conn)
     }
 
     fn is_valid(&self, conn: &mut DbConnection) -> Result<(), Self::Error> {
-        conn.batch_execute("SELECT 1")
-            .map_err(diesel::r2d2::Error::QueryError)
+        conn.batch_execute("SELECT 1").map_err(diesel::r2d2::Error::QueryError)
     }
 
     fn has_broken(&self, _conn: &mut DbConnection) -> bool {

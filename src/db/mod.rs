@@ -42,10 +42,8 @@ impl Database {
     pub fn open(url: &str, pool_size: u32, sqlite_synchronous: &str) -> Result<Self, DbSetupError> {
         let target = DbTarget::parse(url, sqlite_synchronous).map_err(DbSetupError::Target)?;
         target.prepare().map_err(DbSetupError::Target)?;
-        let connect_error = |e: &dyn std::fmt::Display| DbSetupError::Connect {
-            target: target.describe(),
-            message: e.to_string(),
-        };
+        let connect_error =
+            |e: &dyn std::fmt::Display| DbSetupError::Connect { target: target.describe(), message: e.to_string() };
         // The first connection runs migrations, so the pools below see the whole schema.
         let mut first = target.connect().map_err(|e| connect_error(&e))?;
         migrations::run(&mut first).map_err(|e| DbSetupError::Migrate(e.to_string()))?;
@@ -66,11 +64,7 @@ impl Database {
             Backend::Postgres => pool_size,
         };
         let writer = Writer::new(build(write_size, false)?);
-        Ok(Self {
-            target,
-            reads,
-            writer,
-        })
+        Ok(Self { target, reads, writer })
     }
 
     pub fn backend(&self) -> Backend {
@@ -92,10 +86,7 @@ impl Database {
     }
 
     /// Runs `f` on a read connection on the current thread (CLI and start-up only).
-    pub fn read_now<T>(
-        &self,
-        f: impl FnOnce(&mut DbConnection) -> Result<T, AppError>,
-    ) -> Result<T, AppError> {
+    pub fn read_now<T>(&self, f: impl FnOnce(&mut DbConnection) -> Result<T, AppError>) -> Result<T, AppError> {
         let mut conn = self.reads.get()?;
         f(&mut conn)
     }

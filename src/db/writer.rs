@@ -35,10 +35,7 @@ impl Writer {
     }
 
     /// The same on the current thread, for the CLI and start-up (no async runtime needed).
-    pub fn submit_now<T>(
-        &self,
-        job: impl FnOnce(&mut DbConnection) -> Result<T, AppError>,
-    ) -> Result<T, AppError> {
+    pub fn submit_now<T>(&self, job: impl FnOnce(&mut DbConnection) -> Result<T, AppError>) -> Result<T, AppError> {
         let mut conn = self.pool.get()?;
         DbConnection::transaction(&mut conn, job)
     }

@@ -32,26 +32,19 @@ pub const MAX_VALUE_LEN: usize = 10_000;
 impl ActionInput {
     pub fn from_form(body: &[u8], source: Source) -> Result<Self, AppError> {
         if std::str::from_utf8(body).is_err() {
-            return Err(AppError::BadRequest(
-                "The request body is not valid UTF-8.".into(),
-            ));
+            return Err(AppError::BadRequest("The request body is not valid UTF-8.".into()));
         }
-        let params = form_urlencoded::parse(body)
-            .map(|(k, v)| (k.into_owned(), v.into_owned()))
-            .collect();
+        let params = form_urlencoded::parse(body).map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
         Self::checked(params, source)
     }
 
     /// A JSON object; strings, numbers and booleans become values, arrays repeat the name,
     /// nulls are absent. Nested objects are refused.
     pub fn from_json(body: &[u8], source: Source) -> Result<Self, AppError> {
-        let value: serde_json::Value = serde_json::from_slice(body).map_err(|e| {
-            AppError::BadRequest(format!("The request body is not valid JSON: {e}"))
-        })?;
+        let value: serde_json::Value = serde_json::from_slice(body)
+            .map_err(|e| AppError::BadRequest(format!("The request body is not valid JSON: {e}")))?;
         let serde_json::Value::Object(map) = value else {
-            return Err(AppError::BadRequest(
-                "The JSON body must be an object of action fields.".into(),
-            ));
+            return Err(AppError::BadRequest("The JSON body must be an object of action fields.".into()));
         };
         let mut params = vec![];
         for (name, value) in map {
@@ -69,35 +62,21 @@ impl ActionInput {
     }
 
     fn checked(params: Vec<(String, String)>, source: Source) -> Result<Self, AppError> {
-        if let Some((name, _)) = params
-            .iter()
-            .find(|(n, v)| v.len() > MAX_VALUE_LEN || n.len() > 200)
-        {
+        if let Some((name, _)) = params.iter().find(|(n, v)| v.len() > MAX_VALUE_LEN || n.len() > 200) {
             let name: String = name.chars().take(60).collect();
-            return Err(AppError::BadRequest(format!(
-                "The field {name:?} is too long."
-            )));
+            return Err(AppError::BadRequest(format!("The field {name:?} is too long.")));
         }
         Ok(Self { params, source })
     }
 
     /// The first non-blank value of `name`, trimmed.
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.params
-            .iter()
-            .filter(|(n, _)| n == name)
-            .map(|(_, v)| v.trim())
-            .find(|v| !v.is_empty())
+        self.params.iter().filter(|(n, _)| n == name).map(|(_, v)| v.trim()).find(|v| !v.is_empty())
     }
 
     /// Every non-blank value of `name`, trimmed, in order.
     pub fn all(&self, name: &str) -> Vec<&str> {
-        self.params
-            .iter()
-            .filter(|(n, _)| n == name)
-            .map(|(_, v)| v.trim())
-            .filter(|v| !v.is_empty())
-            .collect()
+        self.params.iter().filter(|(n, _)| n == name).map(|(_, v)| v.trim()).filter(|v| !v.is_empty()).collect()
     }
 
     /// The first value of each name, for re-filling a form.
@@ -115,28 +94,21 @@ fn scalar(name: &str, value: serde_json::Value) -> Result<String, AppError> {
         serde_json::Value::String(s) => Ok(s),
         serde_json::Value::Number(n) => Ok(n.to_string()),
         serde_json::Value::Bool(b) => Ok(if b { "1" } else { "0" }.to_owned()),
-        _ => Err(AppError::BadRequest(format!(
-            "The field {name:?} must be a string, a number or a list of them."
-        ))),
+        _ => Err(AppError::BadRequest(format!("The field {name:?} must be a string, a number or a list of them."))),
     }
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
     #[test]
     fn a1_form_and_json_give_the_same_multimap() {
-        let form = ActionInput::from_form(
-            b"page=p&email=a%40b.org&lists=1&lists=2&zip=",
-            Source::Website,
-        )
-        .unwrap();
-        let json = ActionInput::from_json(
-            br#"{"page":"p","email":"a@b.org","lists":[1,2],"zip":null}"#,
-            Source::RestfulApi,
-        )
-        .unwrap();
+        let form = ActionInput::from_form(b"page=p&email=a%40b.org&lists=1&lists=2&zip=", Source::Website).unwrap();
+        let json =
+            ActionInput::from_json(br#"{"page":"p","email":"a@b.org","lists":[1,2],"zip":null}"#, Source::RestfulApi)
+                .unwrap();
         for input in [&form, &json] {
             assert_eq!(input.get("email"), Some("a@b.org"));
             assert_eq!(input.all("lists"), vec!["1", "2"]);

@@ -27,11 +27,7 @@ pub struct ActionOutcome {
     pub redirect_url: String,
 }
 
-pub fn process(
-    conn: &mut DbConnection,
-    deps: &EngineDeps,
-    input: &ActionInput,
-) -> Result<ActionOutcome, AppError> {
+pub fn process(conn: &mut DbConnection, deps: &EngineDeps, input: &ActionInput) -> Result<ActionOutcome, AppError> {
     let page = find_page(conn, deps, input)?;
     let known_user = match input.get("akid").and_then(|a| deps.akid_key.parse(a)) {
         Some(akid) => people::find_by_id(conn, akid.user_id)?,
@@ -50,26 +46,17 @@ pub fn process(
     let (user, created_user): (User, bool) = match (&checked.email, known_user) {
         (Some(email), _) => match people::find_by_email(conn, email)? {
             Some(user) => (user, false),
-            None => (
-                people::insert(conn, email, &checked.changes, input.source.as_str(), now)?,
-                true,
-            ),
+            None => (people::insert(conn, email, &checked.changes, input.source.as_str(), now)?, true),
         },
         (None, Some(user)) => (user, false),
-        (None, None) => {
-            return Err(AppError::internal(
-                "validation passed without email or akid",
-            ))
-        }
+        (None, None) => return Err(AppError::internal("validation passed without email or akid")),
     };
     if !created_user {
         people::update(conn, user.user_id(), &checked.changes, now)?;
     }
     people::set_user_fields(conn, user.user_id(), &checked.user_fields)?;
 
-    let referring = input
-        .get("referring_akid")
-        .and_then(|a| deps.akid_key.parse(a));
+    let referring = input.get("referring_akid").and_then(|a| deps.akid_key.parse(a));
     let action_id = actions::insert(
         conn,
         &NewAction {
@@ -79,10 +66,7 @@ pub fn process(
             created_user,
             referring_user_id: referring.map(|r| r.user_id.0),
             referring_mailing_id: referring.and_then(|r| r.mailing_id),
-            mailing_id: input
-                .get("akid")
-                .and_then(|a| deps.akid_key.parse(a))
-                .and_then(|a| a.mailing_id),
+            mailing_id: input.get("akid").and_then(|a| deps.akid_key.parse(a)).and_then(|a| a.mailing_id),
         },
         now,
     )?;
@@ -94,26 +78,14 @@ pub fn process(
             people::unsubscribe(conn, user.user_id(), only, Cause::Action(action_id), now)?;
             false
         }
-        _ => people::subscribe(
-            conn,
-            user.user_id(),
-            ListId(page.list_id),
-            Cause::Action(action_id),
-            now,
-        )?,
+        _ => people::subscribe(conn, user.user_id(), ListId(page.list_id), Cause::Action(action_id), now)?,
     };
     if subscribed_user {
         actions::set_subscribed_user(conn, action_id)?;
     }
 
-    let akid = deps.akid_key.format(Akid {
-        mailing_id: None,
-        user_id: user.user_id(),
-    });
-    let redirect_url = format!(
-        "/cms/thanks/{}/?action_id={action_id}&akid={akid}&rd=1",
-        page.name
-    );
+    let akid = deps.akid_key.format(Akid { mailing_id: None, user_id: user.user_id() });
+    let redirect_url = format!("/cms/thanks/{}/?action_id={action_id}&akid={akid}&rd=1", page.name);
     Ok(ActionOutcome {
         action_id,
         user_id: user.id,
@@ -126,23 +98,13 @@ pub fn process(
     })
 }
 
-fn find_page(
-    conn: &mut DbConnection,
-    deps: &EngineDeps,
-    input: &ActionInput,
-) -> Result<Page, AppError> {
+fn find_page(conn: &mut DbConnection, deps: &EngineDeps, input: &ActionInput) -> Result<Page, AppError> {
     let Some(name) = input.get("page") else {
-        return Err(localized(
-            deps,
-            DEFAULT_LANG,
-            vec![("page".into(), "missing")],
-        ));
+        return Err(localized(deps, DEFAULT_LANG, vec![("page".into(), "missing")]));
     };
     match pages::store::find_by_name(conn, name)? {
         Some(page) if page.kind().is_public() => Ok(page),
-        _ => Err(AppError::NotFound(format!(
-            "No page named {name:?} exists."
-        ))),
+        _ => Err(AppError::NotFound(format!("No page named {name:?} exists."))),
     }
 }
 
@@ -153,11 +115,7 @@ fn localized(deps: &EngineDeps, lang: &str, complaints: validate::Complaints) ->
             .into_iter()
             .map(|(field, code)| {
                 let message = deps.i18n.error_message(lang, &field, code);
-                FieldError {
-                    field,
-                    code: code.to_owned(),
-                    message,
-                }
+                FieldError { field, code: code.to_owned(), message }
             })
             .collect(),
     ))

@@ -16,11 +16,7 @@ pub struct NewAction<'a> {
     pub mailing_id: Option<i64>,
 }
 
-pub fn insert(
-    conn: &mut DbConnection,
-    action: &NewAction<'_>,
-    now: NaiveDateTime,
-) -> QueryResult<i64> {
+pub fn insert(conn: &mut DbConnection, action: &NewAction<'_>, now: NaiveDateTime) -> QueryResult<i64> {
     diesel::insert_into(core_action::table)
         .values((
             core_action::user_id.eq(action.user_id),
@@ -45,11 +41,7 @@ pub fn set_subscribed_user(conn: &mut DbConnection, action_id: i64) -> QueryResu
         .map(|_| ())
 }
 
-pub fn insert_fields(
-    conn: &mut DbConnection,
-    action_id: i64,
-    fields: &[(String, String)],
-) -> QueryResult<()> {
+pub fn insert_fields(conn: &mut DbConnection, action_id: i64, fields: &[(String, String)]) -> QueryResult<()> {
     // Row by row: diesel's multi-backend connection has no batch insert.
     for (name, value) in fields {
         diesel::insert_into(core_actionfield::table)

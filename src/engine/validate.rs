@@ -60,9 +60,7 @@ pub fn check(
     }
     for name in required {
         let given = input.get(name).is_some();
-        let stored = known_user
-            .and_then(|u| u.field(name))
-            .is_some_and(|v| !v.trim().is_empty());
+        let stored = known_user.and_then(|u| u.field(name)).is_some_and(|v| !v.trim().is_empty());
         let already = complaints.iter().any(|(f, _)| f == name);
         if !given && !stored && !already {
             complaints.push((name.to_owned(), "missing"));
@@ -82,17 +80,13 @@ pub fn check(
     for (name, value) in &input.params {
         if let Some(field) = name.strip_prefix("user_") {
             if allowed_user_fields.iter().any(|a| a == field) {
-                checked
-                    .user_fields
-                    .push((field.to_owned(), value.trim().to_owned()));
+                checked.user_fields.push((field.to_owned(), value.trim().to_owned()));
             } else {
                 complaints.push((name.clone(), "not_allowed"));
             }
         } else if let Some(field) = name.strip_prefix("action_") {
             if !field.is_empty() {
-                checked
-                    .action_fields
-                    .push((field.to_owned(), value.clone()));
+                checked.action_fields.push((field.to_owned(), value.clone()));
             }
         }
     }
@@ -109,6 +103,7 @@ fn is_digits(s: &str, len: usize) -> bool {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use crate::engine::Source;
@@ -119,62 +114,38 @@ mod tests {
 
     fn codes(body: &str, page_required: &[&str]) -> Vec<(String, &'static str)> {
         let req: Vec<String> = page_required.iter().map(|s| (*s).to_owned()).collect();
-        check(&input(body), &req, None, &["favorite_color".to_owned()])
-            .err()
-            .unwrap_or_default()
+        check(&input(body), &req, None, &["favorite_color".to_owned()]).err().unwrap_or_default()
     }
 
     #[test]
     fn a4_reports_every_invalid_field_in_order() {
         assert_eq!(
-            codes(
-                "email=not+an+email&zip=abcdf&country=United+States",
-                &["email"]
-            ),
-            vec![
-                ("email".to_owned(), "invalid"),
-                ("zip".to_owned(), "invalid")
-            ]
+            codes("email=not+an+email&zip=abcdf&country=United+States", &["email"]),
+            vec![("email".to_owned(), "invalid"), ("zip".to_owned(), "invalid")]
         );
         assert_eq!(
             codes("zip=1234&plus4=12", &[]),
-            vec![
-                ("email".to_owned(), "missing"),
-                ("zip".to_owned(), "invalid"),
-                ("plus4".to_owned(), "invalid")
-            ]
+            vec![("email".to_owned(), "missing"), ("zip".to_owned(), "invalid"), ("plus4".to_owned(), "invalid")]
         );
     }
 
     #[test]
     fn a4_zip_rules_apply_only_to_the_united_states() {
         assert!(codes("email=a@b.org&zip=SW1A+1AA&country=United+Kingdom", &[]).is_empty());
-        assert_eq!(
-            codes("email=a@b.org&zip=SW1A", &[]),
-            vec![("zip".to_owned(), "invalid")]
-        );
+        assert_eq!(codes("email=a@b.org&zip=SW1A", &[]), vec![("zip".to_owned(), "invalid")]);
     }
 
     #[test]
     fn a4_required_fields_come_from_the_page_and_the_request() {
         assert_eq!(
-            codes(
-                "email=a@b.org&required=city&required=zip&zip=12345",
-                &["first_name"]
-            ),
-            vec![
-                ("first_name".to_owned(), "missing"),
-                ("city".to_owned(), "missing")
-            ]
+            codes("email=a@b.org&required=city&required=zip&zip=12345", &["first_name"]),
+            vec![("first_name".to_owned(), "missing"), ("city".to_owned(), "missing")]
         );
     }
 
     #[test]
     fn a6_custom_user_fields_must_be_allowed_action_fields_are_free() {
-        assert_eq!(
-            codes("email=a@b.org&user_shoe_size=9", &[]),
-            vec![("user_shoe_size".to_owned(), "not_allowed")]
-        );
+        assert_eq!(codes("email=a@b.org&user_shoe_size=9", &[]), vec![("user_shoe_size".to_owned(), "not_allowed")]);
         let ok = check(
             &input("email=a@b.org&user_favorite_color=red&action_comment=hi"),
             &[],
@@ -182,13 +153,7 @@ mod tests {
             &["favorite_color".to_owned()],
         )
         .unwrap();
-        assert_eq!(
-            ok.user_fields,
-            vec![("favorite_color".to_owned(), "red".to_owned())]
-        );
-        assert_eq!(
-            ok.action_fields,
-            vec![("comment".to_owned(), "hi".to_owned())]
-        );
+        assert_eq!(ok.user_fields, vec![("favorite_color".to_owned(), "red".to_owned())]);
+        assert_eq!(ok.action_fields, vec![("comment".to_owned(), "hi".to_owned())]);
     }
 }

@@ -10,8 +10,7 @@ use crate::error::{ApiError, AppError};
 use crate::http::body::read_limited;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/action/", web::post().to(create_action))
-        .route("/{typed}action/", web::post().to(typed_action_refused));
+    cfg.route("/action/", web::post().to(create_action)).route("/{typed}action/", web::post().to(typed_action_refused));
 }
 
 /// `POST /rest/v1/action/`: JSON or form-urlencoded into the engine; 201 with `Location`
@@ -24,20 +23,14 @@ pub async fn create_action(
     let body = read_limited(payload, state.config.max_body_bytes).await?;
     let input = parse_body(&req, &body)?;
     let deps = state.engine.clone();
-    let outcome = state
-        .db
-        .writer
-        .submit(move |conn| engine::process(conn, &deps, &input))
-        .await?;
+    let outcome = state.db.writer.submit(move |conn| engine::process(conn, &deps, &input)).await?;
     let location = format!("{}/rest/v1/action/{}/", origin(&req), outcome.action_id);
-    Ok(HttpResponse::Created()
-        .insert_header((header::LOCATION, location))
-        .json(serde_json::json!({
-            "action_id": outcome.action_id,
-            "akid": outcome.akid,
-            "rd": 1,
-            "redirect_url": outcome.redirect_url,
-        })))
+    Ok(HttpResponse::Created().insert_header((header::LOCATION, location)).json(serde_json::json!({
+        "action_id": outcome.action_id,
+        "akid": outcome.akid,
+        "rd": 1,
+        "redirect_url": outcome.redirect_url,
+    })))
 }
 
 pub async fn typed_action_refused(path: web::Path<String>) -> Result<HttpResponse, ApiError> {
@@ -53,23 +46,15 @@ fn parse_body(req: &HttpRequest, body: &[u8]) -> Result<ActionInput, AppError> {
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .map(|v| {
-            v.split(';')
-                .next()
-                .unwrap_or_default()
-                .trim()
-                .to_ascii_lowercase()
-        })
+        .map(|v| v.split(';').next().unwrap_or_default().trim().to_ascii_lowercase())
         .unwrap_or_default();
     match content_type.as_str() {
         "application/json" => ActionInput::from_json(body, Source::RestfulApi),
         "application/x-www-form-urlencoded" => ActionInput::from_form(body, Source::RestfulApi),
-        other => {
-            Err(AppError::UnsupportedMediaType(format!(
+        other => Err(AppError::UnsupportedMediaType(format!(
             "Send the action as application/json or application/x-www-form-urlencoded (got {:?}).",
             if other.is_empty() { "no content type" } else { other }
-        )))
-        }
+        ))),
     }
 }
 

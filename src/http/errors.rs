@@ -15,9 +15,9 @@ pub fn html_error_pages<B: MessageBody + 'static>() -> ErrorHandlers<B> {
     ErrorHandlers::new().default_handler(render_error_page)
 }
 
-fn render_error_page<B: MessageBody + 'static>(
-    res: ServiceResponse<B>,
-) -> actix_web::Result<ErrorHandlerResponse<B>> {
+// actix's ErrorHandlers wants a Result even from a handler that cannot fail.
+#[allow(clippy::unnecessary_wraps)]
+fn render_error_page<B: MessageBody + 'static>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerResponse<B>> {
     let Some(page) = res.response().extensions().get::<ErrorPage>().cloned() else {
         return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
     };
@@ -37,12 +37,7 @@ fn render_error_page<B: MessageBody + 'static>(
         // If even the error template fails, a bare page still tells the user something.
         .unwrap_or_else(|| format!("<!doctype html><title>{status}</title><p>{status}</p>"));
     let (req, mut res) = res.into_parts();
-    res.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/html; charset=utf-8"),
-    );
+    res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
     let res = res.set_body(BoxBody::new(html));
-    Ok(ErrorHandlerResponse::Response(
-        ServiceResponse::new(req, res).map_body(|_, b| EitherBody::right(b)),
-    ))
+    Ok(ErrorHandlerResponse::Response(ServiceResponse::new(req, res).map_body(|_, b| EitherBody::right(b))))
 }

@@ -10,17 +10,11 @@ pub async fn healthz() -> HttpResponse {
 }
 
 pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
-    match state
-        .db
-        .read(|conn| Ok(conn.batch_execute("SELECT 1")?))
-        .await
-    {
+    match state.db.read(|conn| Ok(conn.batch_execute("SELECT 1")?)).await {
         Ok(()) => HttpResponse::Ok().content_type("text/plain").body("ready"),
         Err(e) => {
             e.log_if_internal();
-            HttpResponse::ServiceUnavailable()
-                .content_type("text/plain")
-                .body("database unavailable")
+            HttpResponse::ServiceUnavailable().content_type("text/plain").body("database unavailable")
         }
     }
 }

@@ -24,10 +24,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 }
 
 pub async fn home(state: web::Data<AppState>) -> Result<HttpResponse, PageError> {
-    let listed = state
-        .db
-        .read(|conn| Ok(pages::store::list_public(conn)?))
-        .await?;
+    let listed = state.db.read(|conn| Ok(pages::store::list_public(conn)?)).await?;
     let cards: Vec<_> = listed
         .iter()
         .map(|p| minijinja::context! { name => p.name, title => p.title, type => p.kind().as_str(), url => p.url() })
@@ -39,14 +36,7 @@ pub async fn home(state: web::Data<AppState>) -> Result<HttpResponse, PageError>
         pages => cards,
         ui => ui_strings(&state.i18n, lang),
     };
-    html(
-        StatusCode::OK,
-        state.renderer.render(
-            ORIGINAL,
-            "home.html",
-            &minijinja::Value::from_serialize(&ctx),
-        )?,
-    )
+    Ok(html(StatusCode::OK, state.renderer.render(ORIGINAL, "home.html", &minijinja::Value::from_serialize(&ctx))?))
 }
 
 pub async fn page_by_kind(
@@ -54,7 +44,7 @@ pub async fn page_by_kind(
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, PageError> {
     let (kind, name) = path.into_inner();
-    let wanted = PageType::from_url_kind(&kind).ok_or_else(|| not_found_error())?;
+    let wanted = PageType::from_url_kind(&kind).ok_or_else(not_found_error)?;
     show_page(&state, &name, |page| page.kind() == wanted).await
 }
 
@@ -63,10 +53,7 @@ pub async fn canonical_page(
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, PageError> {
     let (type_name, name) = path.into_inner();
-    show_page(&state, &name, |page| {
-        page.kind().privacy_name() == type_name.to_ascii_lowercase()
-    })
-    .await
+    show_page(&state, &name, |page| page.kind().privacy_name() == type_name.to_ascii_lowercase()).await
 }
 
 async fn show_page(
@@ -76,48 +63,24 @@ async fn show_page(
 ) -> Result<HttpResponse, PageError> {
     let page = load_page(state, name).await?;
     if !kind_matches(&page) {
-        return Ok(HttpResponse::MovedPermanently()
-            .insert_header((header::LOCATION, page.url()))
-            .finish());
+        return Ok(HttpResponse::MovedPermanently().insert_header((header::LOCATION, page.url())).finish());
     }
-    render_action_page(
-        state,
-        &page,
-        BTreeMap::new(),
-        &ValidationErrors::default(),
-        StatusCode::OK,
-    )
+    render_action_page(state, &page, BTreeMap::new(), &ValidationErrors::default(), StatusCode::OK)
 }
 
 /// The HTML form path into the engine.
-pub async fn act(
-    state: web::Data<AppState>,
-    payload: web::Payload,
-) -> Result<HttpResponse, PageError> {
+pub async fn act(state: web::Data<AppState>, payload: web::Payload) -> Result<HttpResponse, PageError> {
     let body = read_limited(payload, state.config.max_body_bytes).await?;
     let input = ActionInput::from_form(&body, Source::Website)?;
     let deps = state.engine.clone();
     let job_input = input.clone();
-    match state
-        .db
-        .writer
-        .submit(move |conn| engine::process(conn, &deps, &job_input))
-        .await
-    {
-        Ok(outcome) => Ok(HttpResponse::Found()
-            .insert_header((header::LOCATION, outcome.redirect_url))
-            .finish()),
+    match state.db.writer.submit(move |conn| engine::process(conn, &deps, &job_input)).await {
+        Ok(outcome) => Ok(HttpResponse::Found().insert_header((header::LOCATION, outcome.redirect_url)).finish()),
         Err(AppError::Validation(errors)) => {
             // Validation only fails after the page was found, so it exists.
             let page = load_page(&state, input.get("page").unwrap_or_default()).await;
             match page {
-                Ok(page) => render_action_page(
-                    &state,
-                    &page,
-                    input.first_values(),
-                    &errors,
-                    StatusCode::BAD_REQUEST,
-                ),
+                Ok(page) => render_action_page(&state, &page, input.first_values(), &errors, StatusCode::BAD_REQUEST),
                 Err(_) => Err(AppError::BadRequest("A page name is required.".into()).into()),
             }
         }
@@ -125,10 +88,7 @@ pub async fn act(
     }
 }
 
-pub async fn thanks(
-    state: web::Data<AppState>,
-    path: web::Path<String>,
-) -> Result<HttpResponse, PageError> {
+pub async fn thanks(state: web::Data<AppState>, path: web::Path<String>) -> Result<HttpResponse, PageError> {
     let page = load_page(&state, &path.into_inner()).await?;
     let ctx = ActionPageContext::new(
         &state.config.client_name,
@@ -137,14 +97,7 @@ pub async fn thanks(
         BTreeMap::new(),
         &ValidationErrors::default(),
     );
-    html(
-        StatusCode::OK,
-        state.renderer.render(
-            ORIGINAL,
-            "thanks.html",
-            &minijinja::Value::from_serialize(&ctx),
-        )?,
-    )
+    Ok(html(StatusCode::OK, state.renderer.render(ORIGINAL, "thanks.html", &minijinja::Value::from_serialize(&ctx))?))
 }
 
 /// Anything unrouted: a trailing-slash redirect for page-like paths, else the 404 page.
@@ -152,11 +105,7 @@ pub async fn not_found(req: HttpRequest) -> Result<HttpResponse, PageError> {
     let path = req.path();
     let last = path.rsplit('/').next().unwrap_or_default();
     if req.method() == actix_web::http::Method::GET && !path.ends_with('/') && !last.contains('.') {
-        let query = if req.query_string().is_empty() {
-            String::new()
-        } else {
-            format!("?{}", req.query_string())
-        };
+        let query = if req.query_string().is_empty() { String::new() } else { format!("?{}", req.query_string()) };
         return Ok(HttpResponse::MovedPermanently()
             .insert_header((header::LOCATION, format!("{path}/{query}")))
             .finish());
@@ -170,12 +119,8 @@ fn not_found_error() -> AppError {
 
 async fn load_page(state: &AppState, name: &str) -> Result<Page, AppError> {
     let name = name.to_owned();
-    let page = state
-        .db
-        .read(move |conn| Ok(pages::store::find_by_name(conn, &name)?))
-        .await?;
-    page.filter(|p| p.kind().is_public() && p.is_active())
-        .ok_or_else(not_found_error)
+    let page = state.db.read(move |conn| Ok(pages::store::find_by_name(conn, &name)?)).await?;
+    page.filter(|p| p.kind().is_public() && p.is_active()).ok_or_else(not_found_error)
 }
 
 fn render_action_page(
@@ -186,16 +131,10 @@ fn render_action_page(
     status: StatusCode,
 ) -> Result<HttpResponse, PageError> {
     let ctx = ActionPageContext::new(&state.config.client_name, page, &state.i18n, values, errors);
-    let body = state.renderer.render(
-        ORIGINAL,
-        page.kind().template(),
-        &minijinja::Value::from_serialize(&ctx),
-    )?;
-    html(status, body)
+    let body = state.renderer.render(ORIGINAL, page.kind().template(), &minijinja::Value::from_serialize(&ctx))?;
+    Ok(html(status, body))
 }
 
-fn html(status: StatusCode, body: String) -> Result<HttpResponse, PageError> {
-    Ok(HttpResponse::build(status)
-        .content_type("text/html; charset=utf-8")
-        .body(body))
+fn html(status: StatusCode, body: String) -> HttpResponse {
+    HttpResponse::build(status).content_type("text/html; charset=utf-8").body(body)
 }

@@ -8,9 +8,7 @@ static STATIC: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/static");
 pub async fn serve(path: web::Path<String>) -> HttpResponse {
     let name = path.into_inner();
     let Some(file) = STATIC.get_file(&name) else {
-        return HttpResponse::NotFound()
-            .content_type("text/plain")
-            .body("not found");
+        return HttpResponse::NotFound().content_type("text/plain").body("not found");
     };
     let content_type = match name.rsplit('.').next() {
         Some("css") => "text/css; charset=utf-8",

@@ -32,18 +32,11 @@ pub struct StaffStrings(HashMap<(String, String), String>);
 
 impl StaffStrings {
     pub fn from_rows(rows: impl IntoIterator<Item = (String, String, String)>) -> Self {
-        Self(
-            rows.into_iter()
-                .map(|(lang, key, text)| ((lang, key), text))
-                .collect(),
-        )
+        Self(rows.into_iter().map(|(lang, key, text)| ((lang, key), text)).collect())
     }
 
     fn get(&self, lang: &str, key: &str) -> Option<&str> {
-        self.0
-            .get(&(lang.to_owned(), key.to_owned()))
-            .map(String::as_str)
-            .filter(|t| !t.trim().is_empty())
+        self.0.get(&(lang.to_owned(), key.to_owned())).map(String::as_str).filter(|t| !t.trim().is_empty())
     }
 }
 
@@ -60,33 +53,19 @@ impl I18n {
         let mut builtin = HashMap::new();
         for dir in LOCALES.dirs() {
             let lang = dir.path().to_string_lossy().to_string();
-            let err = |message: String| LocaleError {
-                lang: lang.clone(),
-                message,
-            };
-            let langid: LanguageIdentifier = lang
-                .parse()
-                .map_err(|e| err(format!("bad language tag: {e}")))?;
+            let err = |message: String| LocaleError { lang: lang.clone(), message };
+            let langid: LanguageIdentifier = lang.parse().map_err(|e| err(format!("bad language tag: {e}")))?;
             let mut bundle = Bundle::new_concurrent(vec![langid]);
             // Texts land in HTML and mail; Unicode isolation marks would show up as noise.
             bundle.set_use_isolating(false);
             for file in dir.files() {
-                let source = file
-                    .contents_utf8()
-                    .ok_or_else(|| err("not UTF-8".into()))?
-                    .to_owned();
-                let resource = FluentResource::try_new(source)
-                    .map_err(|(_, errors)| err(format!("{errors:?}")))?;
-                bundle
-                    .add_resource(resource)
-                    .map_err(|errors| err(format!("{errors:?}")))?;
+                let source = file.contents_utf8().ok_or_else(|| err("not UTF-8".into()))?.to_owned();
+                let resource = FluentResource::try_new(source).map_err(|(_, errors)| err(format!("{errors:?}")))?;
+                bundle.add_resource(resource).map_err(|errors| err(format!("{errors:?}")))?;
             }
             builtin.insert(lang, bundle);
         }
-        Ok(Self {
-            builtin,
-            staff: RwLock::new(Arc::new(StaffStrings::default())),
-        })
+        Ok(Self { builtin, staff: RwLock::new(Arc::new(StaffStrings::default())) })
     }
 
     /// Replaces the staff strings (after start-up and after every admin save).
@@ -97,10 +76,7 @@ impl I18n {
     }
 
     fn staff(&self) -> Arc<StaffStrings> {
-        self.staff
-            .read()
-            .map(|g| Arc::clone(&g))
-            .unwrap_or_default()
+        self.staff.read().map(|g| Arc::clone(&g)).unwrap_or_default()
     }
 
     /// The languages with built-in texts.
@@ -114,9 +90,7 @@ impl I18n {
         let bundle = self.builtin.get(lang)?;
         let pattern = bundle.get_message(&key.replace(':', "-"))?.value()?;
         let mut errors = vec![];
-        let text = bundle
-            .format_pattern(pattern, None, &mut errors)
-            .to_string();
+        let text = bundle.format_pattern(pattern, None, &mut errors).to_string();
         errors.is_empty().then_some(text)
     }
 
@@ -146,49 +120,27 @@ impl I18n {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
     #[test]
     fn p4_staff_strings_override_builtins_and_fall_back_to_english() {
         let i18n = I18n::load().expect("locales load");
-        assert_eq!(
-            i18n.error_message("en", "email", "invalid"),
-            "E-mail address is invalid."
-        );
-        assert_eq!(
-            i18n.error_message("de", "email", "invalid"),
-            "Die E-Mail-Adresse ist ungültig."
-        );
-        assert_eq!(
-            i18n.error_message("de", "first_name", "missing"),
-            "Dieses Feld ist erforderlich."
-        );
+        assert_eq!(i18n.error_message("en", "email", "invalid"), "E-mail address is invalid.");
+        assert_eq!(i18n.error_message("de", "email", "invalid"), "Die E-Mail-Adresse ist ungültig.");
+        assert_eq!(i18n.error_message("de", "first_name", "missing"), "Dieses Feld ist erforderlich.");
         assert_eq!(i18n.text("xx", "submit_petition"), "Sign the petition");
         i18n.set_staff_strings(StaffStrings::from_rows([
-            (
-                "en".into(),
-                "error_privacy:missing".into(),
-                "Tell us how we may use your data.".into(),
-            ),
-            (
-                "en".into(),
-                "privacy_notice".into(),
-                "We keep your data safe.".into(),
-            ),
+            ("en".into(), "error_privacy:missing".into(), "Tell us how we may use your data.".into()),
+            ("en".into(), "privacy_notice".into(), "We keep your data safe.".into()),
         ]));
         assert_eq!(
             i18n.error_message("de", "privacy", "missing"),
             "Wir benötigen weitere Angaben, um Ihre Daten zu verarbeiten."
         );
-        assert_eq!(
-            i18n.error_message("en", "privacy", "missing"),
-            "Tell us how we may use your data."
-        );
-        assert_eq!(
-            i18n.lookup("de", "privacy_notice").as_deref(),
-            Some("We keep your data safe.")
-        );
+        assert_eq!(i18n.error_message("en", "privacy", "missing"), "Tell us how we may use your data.");
+        assert_eq!(i18n.lookup("de", "privacy_notice").as_deref(), Some("We keep your data safe."));
         assert_eq!(i18n.lookup("en", "no_such_key"), None);
     }
 }

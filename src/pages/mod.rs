@@ -55,9 +55,7 @@ impl PageType {
     }
 
     pub fn parse(name: &str) -> Option<Self> {
-        Self::ALL
-            .into_iter()
-            .find(|t| t.as_str().eq_ignore_ascii_case(name))
+        Self::ALL.into_iter().find(|t| t.as_str().eq_ignore_ascii_case(name))
     }
 
     /// The public URL segment: `/sign/<name>/`, `/donate/<name>/` …
@@ -84,12 +82,11 @@ impl PageType {
     pub fn template(self) -> &'static str {
         match self {
             Self::Petition => "petition.html",
-            Self::Signup => "signup.html",
             Self::Letter => "letter.html",
             Self::Donation => "donate.html",
             Self::Unsubscribe => "unsubscribe.html",
-            // Until their own templates exist these ask for the supporter's details only.
-            Self::Survey | Self::Call | Self::Whipcount | Self::Lte | Self::Import => "signup.html",
+            // Until their own templates exist the others ask for the supporter's details only.
+            Self::Signup | Self::Survey | Self::Call | Self::Whipcount | Self::Lte | Self::Import => "signup.html",
         }
     }
 
@@ -156,12 +153,7 @@ impl Page {
     /// The page's own required fields (stored comma-separated), email always first.
     pub fn required(&self) -> Vec<String> {
         let mut out = vec!["email".to_owned()];
-        for f in self
-            .required_fields
-            .split(',')
-            .map(str::trim)
-            .filter(|f| !f.is_empty())
-        {
+        for f in self.required_fields.split(',').map(str::trim).filter(|f| !f.is_empty()) {
             if !out.iter().any(|o| o == f) {
                 out.push(f.to_owned());
             }

@@ -9,11 +9,7 @@ use crate::db::schema::{core_page, core_paymentaccount};
 use crate::db::DbConnection;
 
 pub fn find_by_name(conn: &mut DbConnection, name: &str) -> QueryResult<Option<Page>> {
-    core_page::table
-        .filter(core_page::name.eq(name))
-        .select(Page::as_select())
-        .first(conn)
-        .optional()
+    core_page::table.filter(core_page::name.eq(name)).select(Page::as_select()).first(conn).optional()
 }
 
 /// Active pages supporters can open, newest first.
@@ -54,11 +50,7 @@ pub fn insert(conn: &mut DbConnection, page: &NewPage, now: NaiveDateTime) -> Qu
 }
 
 /// A stub payment account (SPEC A9); its card code is what a test card must send.
-pub fn insert_payment_account(
-    conn: &mut DbConnection,
-    name: &str,
-    now: NaiveDateTime,
-) -> QueryResult<i64> {
+pub fn insert_payment_account(conn: &mut DbConnection, name: &str, now: NaiveDateTime) -> QueryResult<i64> {
     diesel::insert_into(core_paymentaccount::table)
         .values((
             core_paymentaccount::name.eq(name),

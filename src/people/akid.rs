@@ -31,8 +31,7 @@ impl std::fmt::Debug for AkidKey {
 impl AkidKey {
     pub fn new(secret: &str) -> Self {
         // Domain-separated from the other uses of the instance secret.
-        let mut mac =
-            Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key length");
+        let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key length");
         mac.update(b"placard akid v1");
         Self(mac.finalize().into_bytes().to_vec())
     }
@@ -46,63 +45,39 @@ impl AkidKey {
     pub fn format(&self, akid: Akid) -> String {
         let mailing = akid.mailing_id.map(|m| m.to_string()).unwrap_or_default();
         let tag = self.mac(&mailing, akid.user_id.0).finalize().into_bytes();
-        format!(
-            "{mailing}.{}.{}",
-            akid.user_id.0,
-            URL_SAFE_NO_PAD.encode(&tag[..MAC_BYTES])
-        )
+        format!("{mailing}.{}.{}", akid.user_id.0, URL_SAFE_NO_PAD.encode(&tag[..MAC_BYTES]))
     }
 
     /// `None` for anything malformed or with a wrong MAC (checked in constant time).
     pub fn parse(&self, raw: &str) -> Option<Akid> {
         let mut parts = raw.trim().splitn(3, '.');
         let (mailing, user, tag) = (parts.next()?, parts.next()?, parts.next()?);
-        let mailing_id = if mailing.is_empty() {
-            None
-        } else {
-            Some(mailing.parse::<i64>().ok()?)
-        };
+        let mailing_id = if mailing.is_empty() { None } else { Some(mailing.parse::<i64>().ok()?) };
         let user_id = user.parse::<i64>().ok().filter(|u| *u > 0)?;
-        let tag = URL_SAFE_NO_PAD
-            .decode(tag)
-            .ok()
-            .filter(|t| t.len() == MAC_BYTES)?;
-        self.mac(mailing, user_id)
-            .verify_truncated_left(&tag)
-            .ok()?;
-        Some(Akid {
-            mailing_id,
-            user_id: UserId(user_id),
-        })
+        let tag = URL_SAFE_NO_PAD.decode(tag).ok().filter(|t| t.len() == MAC_BYTES)?;
+        self.mac(mailing, user_id).verify_truncated_left(&tag).ok()?;
+        Some(Akid { mailing_id, user_id: UserId(user_id) })
     }
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
     #[test]
     fn akid_round_trips_and_rejects_forgeries() {
         let key = AkidKey::new("an instance secret of some length, 32+");
-        let akid = Akid {
-            mailing_id: None,
-            user_id: UserId(3),
-        };
+        let akid = Akid { mailing_id: None, user_id: UserId(3) };
         let text = key.format(akid);
         assert!(text.starts_with(".3."), "{text}");
         assert_eq!(key.parse(&text), Some(akid));
-        let with_mailing = Akid {
-            mailing_id: Some(12),
-            user_id: UserId(3),
-        };
+        let with_mailing = Akid { mailing_id: Some(12), user_id: UserId(3) };
         assert_eq!(key.parse(&key.format(with_mailing)), Some(with_mailing));
         // Another user id with the same MAC, another key, a cut MAC: all refused.
         let forged = text.replacen(".3.", ".4.", 1);
         assert_eq!(key.parse(&forged), None);
-        assert_eq!(
-            AkidKey::new("another secret entirely, also 32+ long").parse(&text),
-            None
-        );
+        assert_eq!(AkidKey::new("another secret entirely, also 32+ long").parse(&text), None);
         assert_eq!(key.parse(&text[..text.len() - 1]), None);
         for junk in ["", "..", ".x.abc", "1.2", ".0.AAAAAAAA", "a.3.AAAAAAAA"] {
             assert_eq!(key.parse(junk), None, "{junk:?}");

@@ -6,25 +6,16 @@ use diesel::prelude::*;
 
 use super::{Email, List, ListId, User, UserChanges, UserId};
 use crate::db::schema::{
-    core_alloweduserfield, core_list, core_subscription, core_subscriptionhistory, core_user,
-    core_userfield,
+    core_alloweduserfield, core_list, core_subscription, core_subscriptionhistory, core_user, core_userfield,
 };
 use crate::db::DbConnection;
 
 pub fn find_by_email(conn: &mut DbConnection, email: &Email) -> QueryResult<Option<User>> {
-    core_user::table
-        .filter(core_user::email.eq(email.as_str()))
-        .select(User::as_select())
-        .first(conn)
-        .optional()
+    core_user::table.filter(core_user::email.eq(email.as_str())).select(User::as_select()).first(conn).optional()
 }
 
 pub fn find_by_id(conn: &mut DbConnection, id: UserId) -> QueryResult<Option<User>> {
-    core_user::table
-        .find(id.0)
-        .select(User::as_select())
-        .first(conn)
-        .optional()
+    core_user::table.find(id.0).select(User::as_select()).first(conn).optional()
 }
 
 /// Inserts a supporter with the submitted fields (blank where none were given).
@@ -61,23 +52,12 @@ pub fn insert(
         ))
         .execute(conn)?;
     // A select after the insert: the multi-backend connection cannot return a whole row.
-    core_user::table
-        .filter(core_user::email.eq(email.as_str()))
-        .select(User::as_select())
-        .first(conn)
+    core_user::table.filter(core_user::email.eq(email.as_str())).select(User::as_select()).first(conn)
 }
 
 /// Applies submitted fields to a stored supporter.
-pub fn update(
-    conn: &mut DbConnection,
-    id: UserId,
-    changes: &UserChanges,
-    now: NaiveDateTime,
-) -> QueryResult<()> {
-    diesel::update(core_user::table.find(id.0))
-        .set((changes, core_user::updated_at.eq(now)))
-        .execute(conn)
-        .map(|_| ())
+pub fn update(conn: &mut DbConnection, id: UserId, changes: &UserChanges, now: NaiveDateTime) -> QueryResult<()> {
+    diesel::update(core_user::table.find(id.0)).set((changes, core_user::updated_at.eq(now))).execute(conn).map(|_| ())
 }
 
 /// The list marked default, else the lowest id (SPEC §1: list 1 if none is marked).
@@ -91,19 +71,10 @@ pub fn default_list(conn: &mut DbConnection) -> QueryResult<Option<ListId>> {
 }
 
 pub fn find_list(conn: &mut DbConnection, id: ListId) -> QueryResult<Option<List>> {
-    core_list::table
-        .find(id.0)
-        .select(List::as_select())
-        .first(conn)
-        .optional()
+    core_list::table.find(id.0).select(List::as_select()).first(conn).optional()
 }
 
-pub fn insert_list(
-    conn: &mut DbConnection,
-    name: &str,
-    is_default: bool,
-    now: NaiveDateTime,
-) -> QueryResult<ListId> {
+pub fn insert_list(conn: &mut DbConnection, name: &str, is_default: bool, now: NaiveDateTime) -> QueryResult<ListId> {
     diesel::insert_into(core_list::table)
         .values((
             core_list::name.eq(name),
@@ -178,9 +149,7 @@ pub fn subscribe(
             core_subscriptionhistory::created_at.eq(now),
         ))
         .execute(conn)?;
-    diesel::update(core_user::table.find(user.0))
-        .set(core_user::subscription_status.eq("subscribed"))
-        .execute(conn)?;
+    diesel::update(core_user::table.find(user.0)).set(core_user::subscription_status.eq("subscribed")).execute(conn)?;
     Ok(true)
 }
 
@@ -193,9 +162,7 @@ pub fn unsubscribe(
     cause: Cause,
     now: NaiveDateTime,
 ) -> QueryResult<usize> {
-    let mut query = core_subscription::table
-        .filter(core_subscription::user_id.eq(user.0))
-        .into_boxed();
+    let mut query = core_subscription::table.filter(core_subscription::user_id.eq(user.0)).into_boxed();
     if let Some(list) = list {
         query = query.filter(core_subscription::list_id.eq(list.0));
     }
@@ -218,10 +185,7 @@ pub fn unsubscribe(
             .filter(core_subscription::list_id.eq_any(&lists)),
     )
     .execute(conn)?;
-    let left: i64 = core_subscription::table
-        .filter(core_subscription::user_id.eq(user.0))
-        .count()
-        .get_result(conn)?;
+    let left: i64 = core_subscription::table.filter(core_subscription::user_id.eq(user.0)).count().get_result(conn)?;
     if left == 0 && !lists.is_empty() {
         diesel::update(core_user::table.find(user.0))
             .set(core_user::subscription_status.eq("unsubscribed"))
@@ -232,22 +196,14 @@ pub fn unsubscribe(
 
 /// Names staff allowed for `user_<name>` fields (SPEC A6).
 pub fn allowed_user_fields(conn: &mut DbConnection) -> QueryResult<Vec<String>> {
-    core_alloweduserfield::table
-        .select(core_alloweduserfield::name)
-        .load(conn)
+    core_alloweduserfield::table.select(core_alloweduserfield::name).load(conn)
 }
 
 /// Stores custom user fields, replacing earlier values of the same names.
-pub fn set_user_fields(
-    conn: &mut DbConnection,
-    user: UserId,
-    fields: &[(String, String)],
-) -> QueryResult<()> {
+pub fn set_user_fields(conn: &mut DbConnection, user: UserId, fields: &[(String, String)]) -> QueryResult<()> {
     for (name, value) in fields {
         diesel::delete(
-            core_userfield::table
-                .filter(core_userfield::parent_id.eq(user.0))
-                .filter(core_userfield::name.eq(name)),
+            core_userfield::table.filter(core_userfield::parent_id.eq(user.0)).filter(core_userfield::name.eq(name)),
         )
         .execute(conn)?;
         diesel::insert_into(core_userfield::table)

@@ -123,10 +123,7 @@ pub fn ui_strings(i18n: &I18n, lang: &str) -> BTreeMap<&'static str, String> {
 }
 
 pub fn lang_context(lang: &str) -> LangContext {
-    LangContext {
-        iso_code: lang.to_owned(),
-        is_rtl: matches!(lang, "ar" | "he" | "fa" | "ur"),
-    }
+    LangContext { iso_code: lang.to_owned(), is_rtl: matches!(lang, "ar" | "he" | "fa" | "ur") }
 }
 
 impl ActionPageContext {
@@ -141,10 +138,7 @@ impl ActionPageContext {
         let kind = page.kind();
         let mut by_field: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for e in &errors.0 {
-            by_field
-                .entry(e.field.clone())
-                .or_default()
-                .push(e.message.clone());
+            by_field.entry(e.field.clone()).or_default().push(e.message.clone());
         }
         Self {
             client_name: client_name.to_owned(),
@@ -164,7 +158,7 @@ impl ActionPageContext {
                 thank_you_text: page.thank_you_text.clone(),
             },
             values,
-            error_messages: errors.0.iter().map(|e| e.message.clone()).collect(),
+            error_messages: errors.0.iter().map(|e| summary_line(i18n, &page.lang, &e.field, &e.message)).collect(),
             errors: by_field,
             required: page.required(),
             countries: COUNTRIES.to_vec(),
@@ -172,5 +166,14 @@ impl ActionPageContext {
             privacy_text: BTreeMap::new(),
             ui: ui_strings(i18n, &page.lang),
         }
+    }
+}
+
+/// A line of the error summary: the field's label, then the message, so that two
+/// "This field is required." lines say which fields they mean.
+fn summary_line(i18n: &I18n, lang: &str, field: &str, message: &str) -> String {
+    match i18n.lookup(lang, &format!("label_{field}")) {
+        Some(label) => format!("{label}: {message}"),
+        None => message.to_owned(),
     }
 }

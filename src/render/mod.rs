@@ -27,7 +27,8 @@ impl Renderer {
         env.set_loader(|name| Ok(load_embedded(name)));
         env.set_path_join_callback(join_path);
         env.set_auto_escape_callback(|name| {
-            if name.ends_with(".html") {
+            let ext = std::path::Path::new(name).extension().and_then(|e| e.to_str()).unwrap_or_default();
+            if ext.eq_ignore_ascii_case("html") {
                 AutoEscape::Html
             } else {
                 AutoEscape::None
@@ -45,10 +46,7 @@ impl Renderer {
     /// Renders `file` of templateset `set` (falling back to Original) with `ctx`.
     pub fn render(&self, set: &str, file: &str, ctx: &Value) -> Result<String, AppError> {
         let name = resolve(set, file);
-        let template = self
-            .env
-            .get_template(&name)
-            .map_err(|e| render_error(&name, &e))?;
+        let template = self.env.get_template(&name).map_err(|e| render_error(&name, &e))?;
         template.render(ctx).map_err(|e| render_error(&name, &e))
     }
 
@@ -74,10 +72,7 @@ impl Default for Renderer {
 }
 
 fn load_embedded(name: &str) -> Option<String> {
-    TEMPLATESETS
-        .get_file(name)
-        .and_then(|f| f.contents_utf8())
-        .map(str::to_owned)
+    TEMPLATESETS.get_file(name).and_then(|f| f.contents_utf8()).map(str::to_owned)
 }
 
 /// `set/file` when the set has the file, else Original's.
@@ -122,18 +117,12 @@ pub fn django_escape(out: &mut impl std::fmt::Write, text: &str) -> std::fmt::Re
     out.write_str(&text[last..])
 }
 
-fn django_formatter(
-    out: &mut Output,
-    state: &State,
-    value: &Value,
-) -> Result<(), minijinja::Error> {
+fn django_formatter(out: &mut Output, state: &State, value: &Value) -> Result<(), minijinja::Error> {
     // Django renders a missing value and None as nothing in the templates ActionKit uses.
     if value.is_undefined() || value.is_none() {
         return Ok(());
     }
-    let io = |e: std::fmt::Error| {
-        minijinja::Error::new(minijinja::ErrorKind::WriteFailure, e.to_string())
-    };
+    let io = |e: std::fmt::Error| minijinja::Error::new(minijinja::ErrorKind::WriteFailure, e.to_string());
     if value.is_safe() || matches!(state.auto_escape(), AutoEscape::None) {
         return write!(out, "{value}").map_err(io);
     }
@@ -145,15 +134,8 @@ fn django_formatter(
 
 fn describe(name: &str, e: &minijinja::Error) -> String {
     let line = e.line().map(|l| format!(" line {l}")).unwrap_or_default();
-    let inner = e
-        .name()
-        .filter(|n| *n != name)
-        .map(|n| format!(" (in {n})"))
-        .unwrap_or_default();
-    format!(
-        "{name}{line}{inner}: {}",
-        e.detail().unwrap_or(&e.kind().to_string())
-    )
+    let inner = e.name().filter(|n| *n != name).map(|n| format!(" (in {n})")).unwrap_or_default();
+    format!("{name}{line}{inner}: {}", e.detail().unwrap_or(&e.kind().to_string()))
 }
 
 fn render_error(name: &str, e: &minijinja::Error) -> AppError {
@@ -161,6 +143,7 @@ fn render_error(name: &str, e: &minijinja::Error) -> AppError {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -168,26 +151,14 @@ mod tests {
     fn t2_escaping_is_byte_identical_to_django() {
         let mut out = String::new();
         django_escape(&mut out, r#"<a href="/x?a=1&b='2'">é</a>"#).unwrap();
-        assert_eq!(
-            out,
-            "&lt;a href=&quot;/x?a=1&amp;b=&#x27;2&#x27;&quot;&gt;é&lt;/a&gt;"
-        );
+        assert_eq!(out, "&lt;a href=&quot;/x?a=1&amp;b=&#x27;2&#x27;&quot;&gt;é&lt;/a&gt;");
     }
 
     #[test]
     fn t1_relative_paths_resolve_in_the_current_set_then_original() {
-        assert_eq!(
-            join_path("./user_form.html", "original/petition.html"),
-            "original/user_form.html"
-        );
-        assert_eq!(
-            join_path("./user_form.html", "Custom/petition.html"),
-            "original/user_form.html"
-        );
-        assert_eq!(
-            join_path("Original/privacy.html", "custom/petition.html"),
-            "original/privacy.html"
-        );
+        assert_eq!(join_path("./user_form.html", "original/petition.html"), "original/user_form.html");
+        assert_eq!(join_path("./user_form.html", "Custom/petition.html"), "original/user_form.html");
+        assert_eq!(join_path("Original/privacy.html", "custom/petition.html"), "original/privacy.html");
     }
 
     #[test]

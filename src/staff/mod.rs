@@ -44,32 +44,17 @@ pub fn hash_password(password: &str) -> Result<String, AppError> {
 }
 
 pub fn verify_password(hash: &str, password: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|parsed| {
-        Argon2::default()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok()
-    })
+    PasswordHash::new(hash).is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
 }
 
 /// Creates the account, or resets its password and role when it exists. `true` if new.
-pub fn add_or_reset(
-    conn: &mut DbConnection,
-    email: &Email,
-    password: &str,
-    role: Role,
-) -> Result<bool, AppError> {
+pub fn add_or_reset(conn: &mut DbConnection, email: &Email, password: &str, role: Role) -> Result<bool, AppError> {
     if password.chars().count() < 10 {
-        return Err(AppError::BadRequest(
-            "Use a password of at least 10 characters.".into(),
-        ));
+        return Err(AppError::BadRequest("Use a password of at least 10 characters.".into()));
     }
     let hash = hash_password(password)?;
     let updated = diesel::update(auth_staff::table.filter(auth_staff::email.eq(email.as_str())))
-        .set((
-            auth_staff::password_hash.eq(&hash),
-            auth_staff::role.eq(role.as_str()),
-            auth_staff::is_active.eq(true),
-        ))
+        .set((auth_staff::password_hash.eq(&hash), auth_staff::role.eq(role.as_str()), auth_staff::is_active.eq(true)))
         .execute(conn)?;
     if updated > 0 {
         return Ok(false);
@@ -94,6 +79,7 @@ pub fn password_hash_of(conn: &mut DbConnection, email: &Email) -> QueryResult<O
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     #[test]
     fn s1_passwords_are_argon2id_and_verify() {

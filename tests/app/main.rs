@@ -1,0 +1,11 @@
+//! Placard's integration tests: one binary that builds the real application (the same
+#![allow(clippy::unwrap_used)]
+//! `Application` and routes as `main`) on a fresh database per test, SQLite always and
+//! PostgreSQL when `PLACARD_TEST_POSTGRES_URL` is set. Test names carry SPEC feature IDs.
+
+mod helpers;
+
+mod actions_api;
+mod actions_form;
+mod binary;
+mod pages;

@@ -16,7 +16,10 @@ use crate::i18n::I18n;
 use crate::people::AkidKey;
 use crate::render::Renderer;
 use crate::telemetry::PlacardRootSpan;
-use crate::{http, i18n, settings};
+use crate::templatesets::{self, Sources};
+use crate::privacy::PrivacySettings;
+use crate::shared::Shared;
+use crate::{http, i18n, privacy, settings};
 
 /// Everything a request handler may use; shared, immutable but for the staff strings.
 pub struct AppState {
@@ -24,6 +27,7 @@ pub struct AppState {
     pub db: Database,
     pub renderer: Renderer,
     pub i18n: Arc<I18n>,
+    pub privacy: Shared<PrivacySettings>,
     pub engine: EngineDeps,
 }
 
@@ -51,13 +55,24 @@ impl AppState {
         let i18n = Arc::new(I18n::load().map_err(|e| StartError::Setup(e.to_string()))?);
         i18n.set_staff_strings(db.read_now(|conn| Ok(i18n::store::load_staff_strings(conn)?))?);
         let engine = EngineDeps { i18n: Arc::clone(&i18n), akid_key: AkidKey::new(&secret) };
-        Ok(Self { config, db, renderer: Renderer::new(), i18n, engine })
+        let sources = db.read_now(|conn| Ok(templatesets::store::load_all(conn)?))?;
+        let privacy = Shared::new(db.read_now(|conn| Ok(privacy::store::load_settings(conn)?))?);
+        Ok(Self { config, db, renderer: Renderer::new(Sources::new(sources)), i18n, privacy, engine })
     }
 
-    /// Re-reads staff strings (after the demo is seeded or staff edit a language).
-    pub fn reload_strings(&self) -> Result<(), AppError> {
-        let strings = self.db.read_now(|conn| Ok(i18n::store::load_staff_strings(conn)?))?;
+    /// Re-reads what staff edit and requests keep in memory: language strings, privacy
+    /// settings, templatesets (after the demo is seeded or staff save).
+    pub fn reload_staff_edits(&self) -> Result<(), AppError> {
+        let (strings, settings, sources) = self.db.read_now(|conn| {
+            Ok((
+                i18n::store::load_staff_strings(conn)?,
+                privacy::store::load_settings(conn)?,
+                templatesets::store::load_all(conn)?,
+            ))
+        })?;
         self.i18n.set_staff_strings(strings);
+        self.privacy.set(settings);
+        self.renderer.reload(Sources::new(sources));
         Ok(())
     }
 }

@@ -13,10 +13,13 @@ pub mod http;
 pub mod i18n;
 pub mod pages;
 pub mod people;
+pub mod privacy;
 pub mod render;
 pub mod settings;
+pub mod shared;
 pub mod staff;
 pub mod telemetry;
+pub mod templatesets;
 
 pub use app::{AppState, Application, StartError};
 pub use config::Config;

@@ -115,7 +115,7 @@ fn run(cli: Cli, mut config: Config) -> Result<(), String> {
 fn seed_demo(state: &AppState) -> Result<(), String> {
     match state.db.writer.submit_now(demo::seed_if_empty).map_err(|e| e.to_string())? {
         Some(seeded) => {
-            state.reload_strings().map_err(|e| e.to_string())?;
+            state.reload_staff_edits().map_err(|e| e.to_string())?;
             println!("Demo site created. Staff login: {} / {}", seeded.staff_email, seeded.staff_password);
         }
         None => println!(

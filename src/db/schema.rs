@@ -398,6 +398,7 @@ diesel::table! {
         filename -> Text,
         code -> Text,
         revision -> BigInt,
+        is_active -> Bool,
         updated_at -> Timestamp,
     }
 }

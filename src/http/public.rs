@@ -11,7 +11,7 @@ use crate::engine::{self, ActionInput, Source};
 use crate::error::{AppError, PageError, ValidationErrors};
 use crate::http::body::read_limited;
 use crate::pages::{self, Page, PageType};
-use crate::render::context::{lang_context, ui_strings, ActionPageContext};
+use crate::render::context::{lang_context, ui_strings, ActionPageContext, RenderInput};
 use crate::render::ORIGINAL;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -36,40 +36,44 @@ pub async fn home(state: web::Data<AppState>) -> Result<HttpResponse, PageError>
         pages => cards,
         ui => ui_strings(&state.i18n, lang),
     };
-    Ok(html(StatusCode::OK, state.renderer.render(ORIGINAL, "home.html", &minijinja::Value::from_serialize(&ctx))?))
+    Ok(html(StatusCode::OK, state.renderer.render(ORIGINAL, "home.html", &ctx)?))
 }
 
 pub async fn page_by_kind(
+    req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, PageError> {
     let (kind, name) = path.into_inner();
     let wanted = PageType::from_url_kind(&kind).ok_or_else(not_found_error)?;
-    show_page(&state, &name, |page| page.kind() == wanted).await
+    show_page(&req, &state, &name, |page| page.kind() == wanted).await
 }
 
 pub async fn canonical_page(
+    req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, PageError> {
     let (type_name, name) = path.into_inner();
-    show_page(&state, &name, |page| page.kind().privacy_name() == type_name.to_ascii_lowercase()).await
+    show_page(&req, &state, &name, |page| page.kind().privacy_name() == type_name.to_ascii_lowercase()).await
 }
 
 async fn show_page(
+    req: &HttpRequest,
     state: &AppState,
     name: &str,
     kind_matches: impl Fn(&Page) -> bool,
 ) -> Result<HttpResponse, PageError> {
-    let page = load_page(state, name).await?;
-    if !kind_matches(&page) {
-        return Ok(HttpResponse::MovedPermanently().insert_header((header::LOCATION, page.url())).finish());
+    let loaded = load_page(state, name).await?;
+    if !kind_matches(&loaded.page) {
+        return Ok(HttpResponse::MovedPermanently().insert_header((header::LOCATION, loaded.page.url())).finish());
     }
-    render_action_page(state, &page, BTreeMap::new(), &ValidationErrors::default(), StatusCode::OK)
+    let file = loaded.page.kind().template();
+    render_page(req, state, &loaded, file, BTreeMap::new(), &ValidationErrors::default(), StatusCode::OK)
 }
 
 /// The HTML form path into the engine.
-pub async fn act(state: web::Data<AppState>, payload: web::Payload) -> Result<HttpResponse, PageError> {
+pub async fn act(req: HttpRequest, state: web::Data<AppState>, payload: web::Payload) -> Result<HttpResponse, PageError> {
     let body = read_limited(payload, state.config.max_body_bytes).await?;
     let input = ActionInput::from_form(&body, Source::Website)?;
     let deps = state.engine.clone();
@@ -77,27 +81,20 @@ pub async fn act(state: web::Data<AppState>, payload: web::Payload) -> Result<Ht
     match state.db.writer.submit(move |conn| engine::process(conn, &deps, &job_input)).await {
         Ok(outcome) => Ok(HttpResponse::Found().insert_header((header::LOCATION, outcome.redirect_url)).finish()),
         Err(AppError::Validation(errors)) => {
-            // Validation only fails after the page was found, so it exists.
-            let page = load_page(&state, input.get("page").unwrap_or_default()).await;
-            match page {
-                Ok(page) => render_action_page(&state, &page, input.first_values(), &errors, StatusCode::BAD_REQUEST),
-                Err(_) => Err(AppError::BadRequest("A page name is required.".into()).into()),
-            }
+            let Ok(loaded) = load_page(&state, input.get("page").unwrap_or_default()).await else {
+                // Only a missing page name fails validation before a page is found.
+                return Err(AppError::BadRequest("A page name is required.".into()).into());
+            };
+            let file = loaded.page.kind().template();
+            render_page(&req, &state, &loaded, file, input.first_values(), &errors, StatusCode::BAD_REQUEST)
         }
         Err(other) => Err(other.into()),
     }
 }
 
-pub async fn thanks(state: web::Data<AppState>, path: web::Path<String>) -> Result<HttpResponse, PageError> {
-    let page = load_page(&state, &path.into_inner()).await?;
-    let ctx = ActionPageContext::new(
-        &state.config.client_name,
-        &page,
-        &state.i18n,
-        BTreeMap::new(),
-        &ValidationErrors::default(),
-    );
-    Ok(html(StatusCode::OK, state.renderer.render(ORIGINAL, "thanks.html", &minijinja::Value::from_serialize(&ctx))?))
+pub async fn thanks(req: HttpRequest, state: web::Data<AppState>, path: web::Path<String>) -> Result<HttpResponse, PageError> {
+    let loaded = load_page(&state, &path.into_inner()).await?;
+    render_page(&req, &state, &loaded, "thanks.html", BTreeMap::new(), &ValidationErrors::default(), StatusCode::OK)
 }
 
 /// Anything unrouted: a trailing-slash redirect for page-like paths, else the 404 page.
@@ -106,9 +103,7 @@ pub async fn not_found(req: HttpRequest) -> Result<HttpResponse, PageError> {
     let last = path.rsplit('/').next().unwrap_or_default();
     if req.method() == actix_web::http::Method::GET && !path.ends_with('/') && !last.contains('.') {
         let query = if req.query_string().is_empty() { String::new() } else { format!("?{}", req.query_string()) };
-        return Ok(HttpResponse::MovedPermanently()
-            .insert_header((header::LOCATION, format!("{path}/{query}")))
-            .finish());
+        return Ok(HttpResponse::MovedPermanently().insert_header((header::LOCATION, format!("{path}/{query}"))).finish());
     }
     Err(not_found_error().into())
 }
@@ -117,22 +112,61 @@ fn not_found_error() -> AppError {
     AppError::NotFound("We could not find that page.".into())
 }
 
-async fn load_page(state: &AppState, name: &str) -> Result<Page, AppError> {
-    let name = name.to_owned();
-    let page = state.db.read(move |conn| Ok(pages::store::find_by_name(conn, &name)?)).await?;
-    page.filter(|p| p.kind().is_public() && p.is_active()).ok_or_else(not_found_error)
+struct LoadedPage {
+    page: Page,
+    fields: BTreeMap<String, String>,
 }
 
-fn render_action_page(
+async fn load_page(state: &AppState, name: &str) -> Result<LoadedPage, AppError> {
+    let name = name.to_owned();
+    let found = state
+        .db
+        .read(move |conn| {
+            let Some(page) = pages::store::find_by_name(conn, &name)? else { return Ok(None) };
+            let fields = pages::store::fields(conn, page.id)?;
+            Ok(Some(LoadedPage { page, fields }))
+        })
+        .await?;
+    found.filter(|l| l.page.kind().is_public() && l.page.is_active()).ok_or_else(not_found_error)
+}
+
+fn render_page(
+    req: &HttpRequest,
     state: &AppState,
-    page: &Page,
+    loaded: &LoadedPage,
+    file: &str,
     values: BTreeMap<String, String>,
     errors: &ValidationErrors,
     status: StatusCode,
 ) -> Result<HttpResponse, PageError> {
-    let ctx = ActionPageContext::new(&state.config.client_name, page, &state.i18n, values, errors);
-    let body = state.renderer.render(ORIGINAL, page.kind().template(), &minijinja::Value::from_serialize(&ctx))?;
+    let sources = state.renderer.sources();
+    let set = loaded.page.templateset_id.and_then(|id| sources.set_by_id(id)).map_or(ORIGINAL, |s| s.name.as_str());
+    let privacy = state.privacy.get();
+    let ctx = ActionPageContext::new(
+        &loaded.page,
+        RenderInput {
+            client_name: &state.config.client_name,
+            i18n: &state.i18n,
+            privacy: &privacy,
+            page_fields: &loaded.fields,
+            templateset: set,
+            values,
+            errors,
+            args: query_args(req),
+            path: req.path(),
+        },
+    );
+    let body = state.renderer.render(set, file, &minijinja::Value::from_serialize(&ctx))?;
     Ok(html(status, body))
+}
+
+/// The query string's first value for each name.
+fn query_args(req: &HttpRequest) -> BTreeMap<String, String> {
+    let mut args = BTreeMap::new();
+    for (k, v) in form_urlencoded::parse(req.query_string().as_bytes()) {
+        args.entry(k.into_owned()).or_insert_with(|| v.into_owned());
+    }
+    args
 }
 
 fn html(status: StatusCode, body: String) -> HttpResponse {

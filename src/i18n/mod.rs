@@ -11,8 +11,9 @@ use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::FluentResource;
 use include_dir::{include_dir, Dir};
 use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
 use unic_langid::LanguageIdentifier;
+
+use crate::shared::Shared;
 
 static LOCALES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/locales");
 
@@ -23,7 +24,7 @@ type Bundle = FluentBundle<FluentResource>;
 
 pub struct I18n {
     builtin: HashMap<String, Bundle>,
-    staff: RwLock<Arc<StaffStrings>>,
+    staff: Shared<StaffStrings>,
 }
 
 /// `(lang, key) → text` written by staff.
@@ -65,18 +66,16 @@ impl I18n {
             }
             builtin.insert(lang, bundle);
         }
-        Ok(Self { builtin, staff: RwLock::new(Arc::new(StaffStrings::default())) })
+        Ok(Self { builtin, staff: Shared::default() })
     }
 
     /// Replaces the staff strings (after start-up and after every admin save).
     pub fn set_staff_strings(&self, strings: StaffStrings) {
-        if let Ok(mut guard) = self.staff.write() {
-            *guard = Arc::new(strings);
-        }
+        self.staff.set(strings);
     }
 
-    fn staff(&self) -> Arc<StaffStrings> {
-        self.staff.read().map(|g| Arc::clone(&g)).unwrap_or_default()
+    fn staff(&self) -> std::sync::Arc<StaffStrings> {
+        self.staff.get()
     }
 
     /// The languages with built-in texts.
@@ -92,6 +91,19 @@ impl I18n {
         let mut errors = vec![];
         let text = bundle.format_pattern(pattern, None, &mut errors).to_string();
         errors.is_empty().then_some(text)
+    }
+
+    /// A staff string alone (no built-in fallback), non-blank: privacy texts have no default.
+    pub fn staff_string(&self, lang: &str, key: &str) -> Option<String> {
+        self.staff().get(lang, key).map(str::to_owned)
+    }
+
+    /// Every key staff defined in any language.
+    pub fn staff_keys(&self) -> Vec<String> {
+        let mut keys: Vec<String> = self.staff().0.keys().map(|(_, k)| k.clone()).collect();
+        keys.sort();
+        keys.dedup();
+        keys
     }
 
     /// The resolver of DESIGN.md; `None` when no layer has the key.

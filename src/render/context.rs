@@ -7,6 +7,8 @@ use std::collections::BTreeMap;
 use crate::error::ValidationErrors;
 use crate::i18n::I18n;
 use crate::pages::Page;
+use crate::privacy::texts::TextScope;
+use crate::privacy::{self, PrivacySettings};
 
 /// Interface strings every Original template may use, resolved in the page's language.
 const UI_KEYS: &[&str] = &[
@@ -91,6 +93,7 @@ pub struct PageContext {
     pub kind: &'static str,
     pub lang: LangContext,
     pub goal: Option<i64>,
+    pub custom_fields: BTreeMap<String, String>,
 }
 
 #[derive(Serialize)]
@@ -100,9 +103,11 @@ pub struct FormTexts {
     pub statement_text: String,
     pub about_text: String,
     pub thank_you_text: String,
+    pub survey_question_text: String,
+    pub ground_rules: String,
 }
 
-/// Everything an action page or its thanks page renders from.
+/// Everything an action page or its thanks page renders from (SPEC T3).
 #[derive(Serialize)]
 pub struct ActionPageContext {
     pub client_name: String,
@@ -112,10 +117,52 @@ pub struct ActionPageContext {
     pub errors: BTreeMap<String, Vec<String>>,
     pub error_messages: Vec<String>,
     pub required: Vec<String>,
+    /// ActionKit's name for the same: `context.required`.
+    pub context: RequiredContext,
     pub countries: Vec<&'static str>,
     pub list_id: i64,
     pub privacy_text: BTreeMap<String, String>,
     pub ui: BTreeMap<&'static str, String>,
+    pub args: BTreeMap<String, String>,
+    pub request: RequestContext,
+    pub templateset: TemplatesetContext,
+    pub akid: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct RequiredContext {
+    pub required: Vec<String>,
+}
+
+#[derive(Serialize)]
+pub struct RequestContext {
+    #[serde(rename = "GET")]
+    pub get: BTreeMap<String, String>,
+    pub path: String,
+}
+
+#[derive(Serialize)]
+pub struct TemplatesetContext {
+    pub name: String,
+    pub lang: TemplatesetLang,
+}
+
+#[derive(Serialize)]
+pub struct TemplatesetLang {
+    pub country_names_us_first: Vec<&'static str>,
+}
+
+/// What a page render needs besides the page itself.
+pub struct RenderInput<'a> {
+    pub client_name: &'a str,
+    pub i18n: &'a I18n,
+    pub privacy: &'a PrivacySettings,
+    pub page_fields: &'a BTreeMap<String, String>,
+    pub templateset: &'a str,
+    pub values: BTreeMap<String, String>,
+    pub errors: &'a ValidationErrors,
+    pub args: BTreeMap<String, String>,
+    pub path: &'a str,
 }
 
 pub fn ui_strings(i18n: &I18n, lang: &str) -> BTreeMap<&'static str, String> {
@@ -128,20 +175,21 @@ pub fn lang_context(lang: &str) -> LangContext {
 
 impl ActionPageContext {
     /// `values` pre-fill the form after a failed post; `errors` are already localized.
-    pub fn new(
-        client_name: &str,
-        page: &Page,
-        i18n: &I18n,
-        values: BTreeMap<String, String>,
-        errors: &ValidationErrors,
-    ) -> Self {
+    pub fn new(page: &Page, input: RenderInput<'_>) -> Self {
         let kind = page.kind();
+        let i18n = input.i18n;
         let mut by_field: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        for e in &errors.0 {
+        for e in &input.errors.0 {
             by_field.entry(e.field.clone()).or_default().push(e.message.clone());
         }
+        let privacy_text = if input.privacy.enabled {
+            let scope = TextScope { page_fields: input.page_fields, page_type: kind.privacy_name(), lang: &page.lang };
+            privacy::texts::template_map(i18n, &scope)
+        } else {
+            BTreeMap::new()
+        };
         Self {
-            client_name: client_name.to_owned(),
+            client_name: input.client_name.to_owned(),
             page: PageContext {
                 name: page.name.clone(),
                 title: page.title.clone(),
@@ -149,6 +197,7 @@ impl ActionPageContext {
                 kind: kind.url_kind(),
                 lang: lang_context(&page.lang),
                 goal: page.goal,
+                custom_fields: input.page_fields.clone(),
             },
             form: FormTexts {
                 introduction_text: page.introduction_text.clone(),
@@ -156,15 +205,25 @@ impl ActionPageContext {
                 statement_text: page.statement_text.clone(),
                 about_text: page.about_text.clone(),
                 thank_you_text: page.thank_you_text.clone(),
+                survey_question_text: page.survey_question_text.clone(),
+                ground_rules: page.ground_rules.clone(),
             },
-            values,
-            error_messages: errors.0.iter().map(|e| summary_line(i18n, &page.lang, &e.field, &e.message)).collect(),
+            values: input.values,
+            error_messages: input.errors.0.iter().map(|e| summary_line(i18n, &page.lang, &e.field, &e.message)).collect(),
             errors: by_field,
             required: page.required(),
+            context: RequiredContext { required: page.required() },
             countries: COUNTRIES.to_vec(),
             list_id: page.list_id,
-            privacy_text: BTreeMap::new(),
+            privacy_text,
             ui: ui_strings(i18n, &page.lang),
+            akid: input.args.get("akid").cloned(),
+            request: RequestContext { get: input.args.clone(), path: input.path.to_owned() },
+            args: input.args,
+            templateset: TemplatesetContext {
+                name: input.templateset.to_owned(),
+                lang: TemplatesetLang { country_names_us_first: COUNTRIES.to_vec() },
+            },
         }
     }
 }

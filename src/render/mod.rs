@@ -9,93 +9,156 @@ pub mod context;
 
 use include_dir::{include_dir, Dir};
 use minijinja::{AutoEscape, Environment, Output, State, Value};
+use std::sync::{Arc, RwLock};
 
 use crate::error::AppError;
+use crate::templatesets::Sources;
 
 static TEMPLATESETS: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templatesets");
 
 /// The shipped set every other set falls back to.
 pub const ORIGINAL: &str = "original";
 
+/// The files of the Original set, by name.
+pub fn original_files() -> Vec<String> {
+    TEMPLATESETS
+        .get_dir(ORIGINAL)
+        .map(|dir| dir.files().map(|f| f.path().strip_prefix(ORIGINAL).unwrap_or(f.path()).to_string_lossy().trim_start_matches('/').to_owned()).collect())
+        .unwrap_or_default()
+}
+
+pub fn original_source(file: &str) -> Option<&'static str> {
+    TEMPLATESETS.get_file(format!("{ORIGINAL}/{file}")).and_then(|f| f.contents_utf8())
+}
+
+/// A template problem with where it is, for the editor and `check-templates`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TemplateError {
+    pub template: String,
+    pub line: Option<usize>,
+    pub message: String,
+}
+
+impl std::fmt::Display for TemplateError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "{} line {line}: {}", self.template, self.message),
+            None => write!(f, "{}: {}", self.template, self.message),
+        }
+    }
+}
+
+/// The compiled environment and the staff sources it was built from, swapped together.
+struct Loaded {
+    sources: Arc<Sources>,
+    env: Arc<Environment<'static>>,
+}
+
 pub struct Renderer {
-    env: Environment<'static>,
+    loaded: RwLock<Loaded>,
 }
 
 impl Renderer {
-    pub fn new() -> Self {
-        let mut env = Environment::new();
-        env.set_loader(|name| Ok(load_embedded(name)));
-        env.set_path_join_callback(join_path);
-        env.set_auto_escape_callback(|name| {
-            let ext = std::path::Path::new(name).extension().and_then(|e| e.to_str()).unwrap_or_default();
-            if ext.eq_ignore_ascii_case("html") {
-                AutoEscape::Html
-            } else {
-                AutoEscape::None
-            }
-        });
-        env.set_formatter(django_formatter);
-        // Django resolves a broken chain (`user.address.city` with no user) to nothing.
-        env.set_undefined_behavior(minijinja::UndefinedBehavior::Chainable);
-        // A staff template must not spin forever or recurse without end.
-        env.set_fuel(Some(2_000_000));
-        env.set_recursion_limit(64);
-        Self { env }
+    pub fn new(sources: Sources) -> Self {
+        let sources = Arc::new(sources);
+        Self { loaded: RwLock::new(Loaded { env: Arc::new(build_env(Arc::clone(&sources))), sources }) }
     }
 
-    /// Renders `file` of templateset `set` (falling back to Original) with `ctx`.
-    pub fn render(&self, set: &str, file: &str, ctx: &Value) -> Result<String, AppError> {
-        let name = resolve(set, file);
-        let template = self.env.get_template(&name).map_err(|e| render_error(&name, &e))?;
-        template.render(ctx).map_err(|e| render_error(&name, &e))
-    }
-
-    /// Compiles every template of every shipped set; the errors found, with their lines.
-    pub fn check_all(&self) -> Vec<String> {
-        let mut errors = vec![];
-        for set in TEMPLATESETS.dirs() {
-            for file in set.files() {
-                let name = file.path().to_string_lossy().to_string();
-                if let Err(e) = self.env.get_template(&name) {
-                    errors.push(describe(&name, &e));
-                }
-            }
+    /// Swaps in new staff sources (after a save); renders in flight finish on the old ones.
+    pub fn reload(&self, sources: Sources) {
+        let sources = Arc::new(sources);
+        let env = Arc::new(build_env(Arc::clone(&sources)));
+        if let Ok(mut guard) = self.loaded.write() {
+            *guard = Loaded { sources, env };
         }
-        errors
+    }
+
+    /// The staff sources in use.
+    pub fn sources(&self) -> Arc<Sources> {
+        self.loaded.read().map(|g| Arc::clone(&g.sources)).unwrap_or_default()
+    }
+
+    fn current(&self) -> Result<Arc<Environment<'static>>, AppError> {
+        self.loaded.read().map(|g| Arc::clone(&g.env)).map_err(|_| AppError::internal("renderer lock poisoned"))
+    }
+
+    /// Renders `file` of templateset `set` (falling back to Original file by file).
+    pub fn render(&self, set: &str, file: &str, ctx: &Value) -> Result<String, AppError> {
+        let env = self.current()?;
+        let name = template_name(set, file);
+        let template = env.get_template(&name).map_err(|e| AppError::internal(format!("template {}", describe(&name, &e))))?;
+        template.render(ctx).map_err(|e| AppError::internal(format!("template {}", describe(&name, &e))))
+    }
+
+    /// Compiles `code` as `set/file` against `sources`, as a save would; the error names
+    /// the line. Nothing is swapped in.
+    pub fn check_source(sources: &Sources, set: &str, file: &str, code: &str) -> Result<(), TemplateError> {
+        let env = build_env(Arc::new(sources.with_file(set, file, code)));
+        let name = template_name(set, file);
+        env.get_template(&name).map(|_| ()).map_err(|e| template_error(&name, &e))
+    }
+
+    /// Compiles every template of Original and of every staff set; every error found.
+    pub fn check_all(&self) -> Vec<TemplateError> {
+        let sources = self.sources();
+        let env = build_env(Arc::clone(&sources));
+        let mut names: Vec<String> = original_files().iter().map(|f| template_name(ORIGINAL, f)).collect();
+        for set in sources.sets() {
+            names.extend(set.files.keys().map(|f| template_name(&set.name, f)));
+        }
+        names.sort();
+        names.into_iter().filter_map(|name| env.get_template(&name).err().map(|e| template_error(&name, &e))).collect()
     }
 }
 
-impl Default for Renderer {
-    fn default() -> Self {
-        Self::new()
+fn template_name(set: &str, file: &str) -> String {
+    format!("{}/{file}", set.to_lowercase())
+}
+
+fn build_env(sources: Arc<Sources>) -> Environment<'static> {
+    let mut env = Environment::new();
+    env.set_loader(move |name| Ok(load(&sources, name)));
+    env.set_path_join_callback(join_path);
+    env.set_auto_escape_callback(|name| {
+        let ext = std::path::Path::new(name).extension().and_then(|e| e.to_str()).unwrap_or_default();
+        if ext.eq_ignore_ascii_case("html") {
+            AutoEscape::Html
+        } else {
+            AutoEscape::None
+        }
+    });
+    env.set_formatter(django_formatter);
+    // Django resolves a broken chain (`user.address.city` with no user) to nothing.
+    env.set_undefined_behavior(minijinja::UndefinedBehavior::Chainable);
+    // A staff template must not spin forever or recurse without end.
+    env.set_fuel(Some(2_000_000));
+    env.set_recursion_limit(64);
+    env
+}
+
+/// `set/file`: the staff set's own file, else Original's.
+fn load(sources: &Sources, name: &str) -> Option<String> {
+    let (set, file) = name.split_once('/')?;
+    if set != ORIGINAL {
+        if let Some(code) = sources.file(set, file) {
+            return Some(code.to_owned());
+        }
     }
+    original_source(file).map(str::to_owned)
 }
 
-fn load_embedded(name: &str) -> Option<String> {
-    TEMPLATESETS.get_file(name).and_then(|f| f.contents_utf8()).map(str::to_owned)
-}
-
-/// `set/file` when the set has the file, else Original's.
-fn resolve(set: &str, file: &str) -> String {
-    let own = format!("{}/{file}", set.to_ascii_lowercase());
-    if TEMPLATESETS.get_file(&own).is_some() {
-        own
-    } else {
-        format!("{ORIGINAL}/{file}")
-    }
-}
-
-/// `./x.html` in `set/y.html` → `set/x.html` (or Original's); `Other/x.html` names a set.
+/// `./x.html` inside `set/y.html` → `set/x.html`; `Other/x.html` names a set; a bare
+/// `x.html` is the current set's too. The loader falls back to Original per file.
 fn join_path<'s>(name: &'s str, parent: &'s str) -> std::borrow::Cow<'s, str> {
-    let parent_set = parent.split('/').next().unwrap_or(ORIGINAL);
-    let resolved = match name.strip_prefix("./") {
-        Some(file) => resolve(parent_set, file),
+    let parent_set = parent.split_once('/').map_or(ORIGINAL, |(set, _)| set);
+    let joined = match name.strip_prefix("./") {
+        Some(file) => template_name(parent_set, file),
         None => match name.split_once('/') {
-            Some((set, file)) => resolve(set, file),
-            None => resolve(parent_set, name),
+            Some((set, file)) if !set.is_empty() && !set.starts_with('.') => template_name(set, file),
+            _ => template_name(parent_set, name),
         },
     };
-    resolved.into()
+    joined.into()
 }
 
 /// Django's `escape`: exactly these five characters.
@@ -132,14 +195,17 @@ fn django_formatter(out: &mut Output, state: &State, value: &Value) -> Result<()
     }
 }
 
-fn describe(name: &str, e: &minijinja::Error) -> String {
-    let line = e.line().map(|l| format!(" line {l}")).unwrap_or_default();
+fn template_error(name: &str, e: &minijinja::Error) -> TemplateError {
     let inner = e.name().filter(|n| *n != name).map(|n| format!(" (in {n})")).unwrap_or_default();
-    format!("{name}{line}{inner}: {}", e.detail().unwrap_or(&e.kind().to_string()))
+    TemplateError {
+        template: name.to_owned(),
+        line: e.line(),
+        message: format!("{}{inner}", e.detail().unwrap_or(&e.kind().to_string())),
+    }
 }
 
-fn render_error(name: &str, e: &minijinja::Error) -> AppError {
-    AppError::internal(format!("template {}", describe(name, e)))
+fn describe(name: &str, e: &minijinja::Error) -> String {
+    template_error(name, e).to_string()
 }
 
 #[cfg(test)]
@@ -154,15 +220,56 @@ mod tests {
         assert_eq!(out, "&lt;a href=&quot;/x?a=1&amp;b=&#x27;2&#x27;&quot;&gt;é&lt;/a&gt;");
     }
 
+    fn staff_set(files: &[(&str, &str)]) -> Sources {
+        Sources::new(vec![crate::templatesets::SetSources {
+            id: 1,
+            name: "Custom".into(),
+            revision: 1,
+            files: files.iter().map(|(f, c)| ((*f).to_owned(), (*c).to_owned())).collect(),
+        }])
+    }
+
     #[test]
-    fn t1_relative_paths_resolve_in_the_current_set_then_original() {
+    fn t1_relative_paths_resolve_in_the_current_set() {
         assert_eq!(join_path("./user_form.html", "original/petition.html"), "original/user_form.html");
-        assert_eq!(join_path("./user_form.html", "Custom/petition.html"), "original/user_form.html");
+        assert_eq!(join_path("./user_form.html", "custom/petition.html"), "custom/user_form.html");
         assert_eq!(join_path("Original/privacy.html", "custom/petition.html"), "original/privacy.html");
+        assert_eq!(join_path("thanks.html", "custom/petition.html"), "custom/thanks.html");
+    }
+
+    #[test]
+    fn t1_staff_sets_override_original_file_by_file() {
+        let sources = staff_set(&[
+            ("wrapper.html", "<main class=\"custom\">{% block content %}{% endblock %}</main>"),
+            ("privacy.html", "{% extends \"Original/privacy.html\" %}"),
+        ]);
+        let renderer = Renderer::new(sources);
+        let ctx = Value::from_serialize(serde_json::json!({"page": {"title": "T"}, "form": {}, "ui": {}}));
+        let html = renderer.render("Custom", "thanks.html", &ctx).unwrap();
+        assert!(html.starts_with("<main class=\"custom\">"), "the set's wrapper: {html}");
+        let original = renderer.render(ORIGINAL, "thanks.html", &ctx).unwrap();
+        assert!(original.contains("<!DOCTYPE html>") || original.contains("<!doctype html>"), "Original untouched");
+        renderer.reload(Sources::default());
+        let html = renderer.render("Custom", "thanks.html", &ctx).unwrap();
+        assert!(!html.contains("custom"), "a reload drops the override: {html}");
+    }
+
+    #[test]
+    fn t1_a_broken_staff_template_is_refused_with_its_line() {
+        let err = Renderer::check_source(&Sources::default(), "Custom", "thanks.html", "line one\n{% if %}\n").unwrap_err();
+        assert_eq!((err.template.as_str(), err.line), ("custom/thanks.html", Some(2)), "{err}");
+        assert!(Renderer::check_source(&Sources::default(), "Custom", "thanks.html", "{{ ok }}").is_ok());
+    }
+
+    #[test]
+    fn t1_a_template_that_recurses_forever_is_stopped() {
+        let renderer = Renderer::new(staff_set(&[("thanks.html", "{% include \"./thanks.html\" %}")]));
+        let err = renderer.render("Custom", "thanks.html", &Value::from(())).unwrap_err();
+        assert!(err.to_string().contains("custom/thanks.html"), "{err}");
     }
 
     #[test]
     fn t1_every_shipped_template_compiles() {
-        assert_eq!(Renderer::new().check_all(), Vec::<String>::new());
+        assert_eq!(Renderer::new(Sources::default()).check_all(), vec![]);
     }
 }

@@ -114,7 +114,7 @@ impl TestApp {
         let (db, url) = TestDb::create(backend)?;
         let state = web::Data::new(AppState::open(test_config(url)).expect("app state opens"));
         state.db.writer.submit_now(placard::demo::seed_if_empty).expect("demo seeds");
-        state.reload_strings().expect("strings reload");
+        state.reload_staff_edits().expect("strings reload");
         let app = Application::serve(state.clone()).expect("server binds");
         let address = format!("http://127.0.0.1:{}", app.port());
         actix_web::rt::spawn(app.run_until_stopped());

@@ -133,6 +133,8 @@ CREATE TABLE core_template (
     filename TEXT NOT NULL,
     code TEXT NOT NULL,
     revision BIGINT NOT NULL DEFAULT 1,
+    -- FALSE after "revert to Original": the set shows Original's file, history stays.
+    is_active BOOLEAN NOT NULL DEFAULT TRUE,
     updated_at TIMESTAMP NOT NULL,
     UNIQUE (templateset_id, filename)
 );

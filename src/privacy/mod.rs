@@ -1,0 +1,11 @@
+//! Privacy records (SPEC P1–P16, B1–B3): settings, text resolution and versions, and
+//! (with the engine) records and withdrawal. Only `privacy::store` touches
+//! `core_privacysettings`, `core_privacytext`, `core_privacyrecord` and `core_consentlog`.
+
+pub mod hash;
+pub mod settings;
+pub mod store;
+pub mod texts;
+
+pub use hash::PrivacyHash;
+pub use settings::PrivacySettings;

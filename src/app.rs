@@ -14,11 +14,11 @@ use crate::engine::EngineDeps;
 use crate::error::AppError;
 use crate::i18n::I18n;
 use crate::people::AkidKey;
+use crate::privacy::PrivacySettings;
 use crate::render::Renderer;
+use crate::shared::Shared;
 use crate::telemetry::PlacardRootSpan;
 use crate::templatesets::{self, Sources};
-use crate::privacy::PrivacySettings;
-use crate::shared::Shared;
 use crate::{http, i18n, privacy, settings};
 
 /// Everything a request handler may use; shared, immutable but for the staff strings.

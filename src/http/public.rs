@@ -73,7 +73,11 @@ async fn show_page(
 }
 
 /// The HTML form path into the engine.
-pub async fn act(req: HttpRequest, state: web::Data<AppState>, payload: web::Payload) -> Result<HttpResponse, PageError> {
+pub async fn act(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    payload: web::Payload,
+) -> Result<HttpResponse, PageError> {
     let body = read_limited(payload, state.config.max_body_bytes).await?;
     let input = ActionInput::from_form(&body, Source::Website)?;
     let deps = state.engine.clone();
@@ -92,7 +96,11 @@ pub async fn act(req: HttpRequest, state: web::Data<AppState>, payload: web::Pay
     }
 }
 
-pub async fn thanks(req: HttpRequest, state: web::Data<AppState>, path: web::Path<String>) -> Result<HttpResponse, PageError> {
+pub async fn thanks(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, PageError> {
     let loaded = load_page(&state, &path.into_inner()).await?;
     render_page(&req, &state, &loaded, "thanks.html", BTreeMap::new(), &ValidationErrors::default(), StatusCode::OK)
 }
@@ -103,7 +111,9 @@ pub async fn not_found(req: HttpRequest) -> Result<HttpResponse, PageError> {
     let last = path.rsplit('/').next().unwrap_or_default();
     if req.method() == actix_web::http::Method::GET && !path.ends_with('/') && !last.contains('.') {
         let query = if req.query_string().is_empty() { String::new() } else { format!("?{}", req.query_string()) };
-        return Ok(HttpResponse::MovedPermanently().insert_header((header::LOCATION, format!("{path}/{query}"))).finish());
+        return Ok(HttpResponse::MovedPermanently()
+            .insert_header((header::LOCATION, format!("{path}/{query}")))
+            .finish());
     }
     Err(not_found_error().into())
 }

@@ -74,8 +74,10 @@ pub fn fields(conn: &mut DbConnection, page_id: i64) -> QueryResult<std::collect
 /// Sets a custom page field, replacing its earlier value.
 pub fn set_field(conn: &mut DbConnection, page_id: i64, name: &str, value: &str) -> QueryResult<()> {
     use crate::db::schema::core_pagefield;
-    diesel::delete(core_pagefield::table.filter(core_pagefield::parent_id.eq(page_id)).filter(core_pagefield::name.eq(name)))
-        .execute(conn)?;
+    diesel::delete(
+        core_pagefield::table.filter(core_pagefield::parent_id.eq(page_id)).filter(core_pagefield::name.eq(name)),
+    )
+    .execute(conn)?;
     diesel::insert_into(core_pagefield::table)
         .values((core_pagefield::parent_id.eq(page_id), core_pagefield::name.eq(name), core_pagefield::value.eq(value)))
         .execute(conn)
@@ -83,5 +85,8 @@ pub fn set_field(conn: &mut DbConnection, page_id: i64, name: &str, value: &str)
 }
 
 pub fn set_templateset(conn: &mut DbConnection, page_id: i64, templateset_id: Option<i64>) -> QueryResult<()> {
-    diesel::update(core_page::table.find(page_id)).set(core_page::templateset_id.eq(templateset_id)).execute(conn).map(|_| ())
+    diesel::update(core_page::table.find(page_id))
+        .set(core_page::templateset_id.eq(templateset_id))
+        .execute(conn)
+        .map(|_| ())
 }

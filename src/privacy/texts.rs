@@ -18,8 +18,18 @@ const FLAGS: [&str; 3] = ["unsub_optouts", "show_if", "optouts_skip_thanks"];
 
 /// Lowercase page-type names that may suffix a key (`privacy_notice_donation`).
 pub const PAGE_TYPE_NAMES: [&str; 12] = [
-    "petition", "letter", "survey", "donation", "signup", "call", "whipcount", "lte", "unsubscribe", "eventcreate",
-    "eventsignup", "update",
+    "petition",
+    "letter",
+    "survey",
+    "donation",
+    "signup",
+    "call",
+    "whipcount",
+    "lte",
+    "unsubscribe",
+    "eventcreate",
+    "eventsignup",
+    "update",
 ];
 
 /// Which of P6's five steps a text came from (shown by the notice tool, B5).
@@ -107,10 +117,7 @@ pub fn flags(i18n: &I18n) -> PrivacyFlags {
 
 /// Staff HTML cut down to what a consent text needs: text formatting and links.
 pub fn sanitize(html: &str) -> String {
-    ammonia::Builder::default()
-        .link_rel(Some("noopener noreferrer"))
-        .clean(html)
-        .to_string()
+    ammonia::Builder::default().link_rel(Some("noopener noreferrer")).clean(html).to_string()
 }
 
 /// `privacy_text` as templates see it (P7): `<type>`, `<type>_hash`, and the flags.
@@ -144,7 +151,9 @@ mod tests {
 
     fn i18n(rows: &[(&str, &str, &str)]) -> I18n {
         let i18n = I18n::load().unwrap();
-        i18n.set_staff_strings(StaffStrings::from_rows(rows.iter().map(|(l, k, t)| ((*l).into(), (*k).into(), (*t).into()))));
+        i18n.set_staff_strings(StaffStrings::from_rows(
+            rows.iter().map(|(l, k, t)| ((*l).into(), (*k).into(), (*t).into())),
+        ));
         i18n
     }
 
@@ -156,21 +165,35 @@ mod tests {
     fn p6_texts_resolve_through_the_five_steps_in_order() {
         let mut i = vec![("en", "privacy_notice", "EN"), ("en", "privacy_notice_donation", "EN donation")];
         let none = BTreeMap::new();
-        assert_eq!(source(&i18n(&i), &none, "de", "notice"), Some(("EN donation".into(), TextSource::EnglishForPageType)));
+        assert_eq!(
+            source(&i18n(&i), &none, "de", "notice"),
+            Some(("EN donation".into(), TextSource::EnglishForPageType))
+        );
         i.push(("de", "privacy_notice", "DE"));
         assert_eq!(source(&i18n(&i), &none, "de", "notice"), Some(("DE".into(), TextSource::Language)));
         i.push(("de", "privacy_notice_donation", "DE donation"));
-        assert_eq!(source(&i18n(&i), &none, "de", "notice"), Some(("DE donation".into(), TextSource::LanguageForPageType)));
+        assert_eq!(
+            source(&i18n(&i), &none, "de", "notice"),
+            Some(("DE donation".into(), TextSource::LanguageForPageType))
+        );
         let fields = BTreeMap::from([("privacy_notice".to_owned(), "Page's own".to_owned())]);
         assert_eq!(source(&i18n(&i), &fields, "de", "notice"), Some(("Page's own".into(), TextSource::PageField)));
-        assert_eq!(source(&i18n(&[("en", "privacy_notice", "EN")]), &none, "fr", "notice").unwrap().1, TextSource::English);
+        assert_eq!(
+            source(&i18n(&[("en", "privacy_notice", "EN")]), &none, "fr", "notice").unwrap().1,
+            TextSource::English
+        );
     }
 
     #[test]
     fn p3_there_is_no_default_text_and_blanks_do_not_count() {
         let none = BTreeMap::new();
         assert_eq!(source(&i18n(&[]), &none, "en", "notice"), None);
-        assert_eq!(source(&i18n(&[("de", "privacy_optin", "  "), ("en", "privacy_optin", "Yes")]), &none, "de", "optin").unwrap().0, "Yes");
+        assert_eq!(
+            source(&i18n(&[("de", "privacy_optin", "  "), ("en", "privacy_optin", "Yes")]), &none, "de", "optin")
+                .unwrap()
+                .0,
+            "Yes"
+        );
     }
 
     #[test]
@@ -194,7 +217,8 @@ mod tests {
 
     #[test]
     fn p3_staff_html_is_sanitized_and_the_hash_is_of_what_is_shown() {
-        let i = i18n(&[("en", "privacy_notice", "See <a href=\"/p\" onclick=\"x()\">policy</a><script>alert(1)</script>")]);
+        let i =
+            i18n(&[("en", "privacy_notice", "See <a href=\"/p\" onclick=\"x()\">policy</a><script>alert(1)</script>")]);
         let none = BTreeMap::new();
         let r = resolve(&i, &TextScope { page_fields: &none, page_type: "petition", lang: "en" }, "notice").unwrap();
         assert!(!r.text.contains("script") && !r.text.contains("onclick"), "{}", r.text);

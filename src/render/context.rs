@@ -40,6 +40,21 @@ const UI_KEYS: &[&str] = &[
     "home_intro",
     "open_page",
     "privacy_choice_legend",
+    "submit_survey",
+    "submit_call",
+    "submit_update",
+    "label_call_notes",
+    "call_script_heading",
+    "call_targets_heading",
+    "call_target",
+    "update_heading",
+    "update_intro",
+    "update_known_user",
+    "update_not_you",
+    "email_greeting",
+    "email_receipt_link",
+    "email_footer_mailing",
+    "email_unsubscribe",
 ];
 
 /// Countries offered in the country select, United States first (ActionKit's default).
@@ -209,7 +224,12 @@ impl ActionPageContext {
                 ground_rules: page.ground_rules.clone(),
             },
             values: input.values,
-            error_messages: input.errors.0.iter().map(|e| summary_line(i18n, &page.lang, &e.field, &e.message)).collect(),
+            error_messages: input
+                .errors
+                .0
+                .iter()
+                .map(|e| summary_line(i18n, &page.lang, &e.field, &e.message))
+                .collect(),
             errors: by_field,
             required: page.required(),
             context: RequiredContext { required: page.required() },

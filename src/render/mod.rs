@@ -23,7 +23,18 @@ pub const ORIGINAL: &str = "original";
 pub fn original_files() -> Vec<String> {
     TEMPLATESETS
         .get_dir(ORIGINAL)
-        .map(|dir| dir.files().map(|f| f.path().strip_prefix(ORIGINAL).unwrap_or(f.path()).to_string_lossy().trim_start_matches('/').to_owned()).collect())
+        .map(|dir| {
+            dir.files()
+                .map(|f| {
+                    f.path()
+                        .strip_prefix(ORIGINAL)
+                        .unwrap_or(f.path())
+                        .to_string_lossy()
+                        .trim_start_matches('/')
+                        .to_owned()
+                })
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -86,7 +97,8 @@ impl Renderer {
     pub fn render(&self, set: &str, file: &str, ctx: &Value) -> Result<String, AppError> {
         let env = self.current()?;
         let name = template_name(set, file);
-        let template = env.get_template(&name).map_err(|e| AppError::internal(format!("template {}", describe(&name, &e))))?;
+        let template =
+            env.get_template(&name).map_err(|e| AppError::internal(format!("template {}", describe(&name, &e))))?;
         template.render(ctx).map_err(|e| AppError::internal(format!("template {}", describe(&name, &e))))
     }
 
@@ -256,7 +268,8 @@ mod tests {
 
     #[test]
     fn t1_a_broken_staff_template_is_refused_with_its_line() {
-        let err = Renderer::check_source(&Sources::default(), "Custom", "thanks.html", "line one\n{% if %}\n").unwrap_err();
+        let err =
+            Renderer::check_source(&Sources::default(), "Custom", "thanks.html", "line one\n{% if %}\n").unwrap_err();
         assert_eq!((err.template.as_str(), err.line), ("custom/thanks.html", Some(2)), "{err}");
         assert!(Renderer::check_source(&Sources::default(), "Custom", "thanks.html", "{{ ok }}").is_ok());
     }

@@ -79,5 +79,9 @@ pub fn valid_file_name(file: &str) -> Result<&str, &'static str> {
         && !file.starts_with('/')
         && file.split('/').all(|part| !part.is_empty() && part != "." && part != "..")
         && file.chars().all(|c| c.is_ascii_alphanumeric() || "._-/".contains(c));
-    if ok { Ok(file) } else { Err("A template name is letters, digits, '.', '_', '-' and '/', like user_form.html.") }
+    if ok {
+        Ok(file)
+    } else {
+        Err("A template name is letters, digits, '.', '_', '-' and '/', like user_form.html.")
+    }
 }

@@ -40,11 +40,7 @@ pub fn create_set(conn: &mut DbConnection, name: &str, description: &str, now: N
 }
 
 pub fn find_set_id(conn: &mut DbConnection, name: &str) -> QueryResult<Option<i64>> {
-    core_templateset::table
-        .filter(core_templateset::name.eq(name))
-        .select(core_templateset::id)
-        .first(conn)
-        .optional()
+    core_templateset::table.filter(core_templateset::name.eq(name)).select(core_templateset::id).first(conn).optional()
 }
 
 /// Saves `code` as the set's version of `file`: a new revision of the template, a new

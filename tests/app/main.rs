@@ -9,3 +9,4 @@ mod actions_api;
 mod actions_form;
 mod binary;
 mod pages;
+mod rendering;

@@ -1,0 +1,134 @@
+//! Rendering through the real app (SPEC T1, T3, P1, P3, P6–P8): staff templatesets
+//! override Original on a page, privacy texts reach the privacy block per language and
+//! page, and nothing shows while the feature is off.
+
+use crate::helpers::both_backends;
+use chrono::Utc;
+use diesel::prelude::*;
+use placard::db::schema::{core_page, core_privacysettings};
+use placard::privacy::PrivacyHash;
+use placard::templatesets;
+
+fn page_id(app: &crate::helpers::TestApp, name: &'static str) -> i64 {
+    app.query(|c| core_page::table.filter(core_page::name.eq(name)).select(core_page::id).first(c))
+}
+
+both_backends!(p8_privacy_block_shows_the_page_language_texts_with_their_hashes, |app| {
+    let (_, html, _) = app.get("/sign/save-the-bees/").await;
+    let optin = "Yes, keep me informed by email about this and related campaigns.";
+    assert!(html.contains("class=\"ak-privacy\""), "block present");
+    assert!(html.contains("id=\"ak-fieldbox-privacy_notice\"") && html.contains("privacy policy"), "notice");
+    assert!(html.contains(optin));
+    let optin_hash = PrivacyHash::of("optin", optin);
+    assert!(html.contains(&format!("value=\"{optin_hash}\"")), "radio value is the opt-in hash");
+    assert!(html.contains("name=\"required\" value=\"privacy\""));
+    assert!(html.contains("id=\"really-opt-out\""));
+    let (_, html, _) = app.get("/sign/bienen-retten/").await;
+    assert!(html.contains("Ja, haltet mich per E-Mail"), "German texts on the German page");
+    assert!(!html.contains(optin));
+});
+
+both_backends!(p6_a_custom_page_field_overrides_the_language_string, |app| {
+    let id = page_id(&app, "stay-informed");
+    app.state
+        .db
+        .writer
+        .submit_now(|c| Ok(placard::pages::store::set_field(c, id, "privacy_notice", "<p>Only for this page.</p>")?))
+        .unwrap();
+    let (_, html, _) = app.get("/signup/stay-informed/").await;
+    assert!(html.contains("Only for this page."));
+    assert!(html.contains(&PrivacyHash::of("notice", "<p>Only for this page.</p>").to_string()));
+    let (_, html, _) = app.get("/sign/save-the-bees/").await;
+    assert!(!html.contains("Only for this page."), "other pages keep the language string");
+});
+
+both_backends!(p1_with_the_feature_off_no_privacy_block_renders, |app| {
+    app.state
+        .db
+        .writer
+        .submit_now(|c| {
+            Ok(diesel::update(core_privacysettings::table).set(core_privacysettings::enabled.eq(false)).execute(c)?)
+        })
+        .unwrap();
+    app.state.reload_staff_edits().unwrap();
+    let (status, html, _) = app.get("/sign/save-the-bees/").await;
+    assert_eq!(status, 200);
+    assert!(!html.contains("ak-privacy"), "no block while off");
+});
+
+both_backends!(t1_a_staff_templateset_overrides_original_on_its_pages_only, |app| {
+    let id = page_id(&app, "stay-informed");
+    let now = Utc::now().naive_utc();
+    app.state
+        .db
+        .writer
+        .submit_now(|c| {
+            let set = templatesets::store::create_set(c, "Campaign 2026", "", now)?;
+            templatesets::store::save_template(
+                c,
+                set,
+                "wrapper.html",
+                "<div class=\"campaign-2026\">{% block content %}{% endblock %}</div>",
+                None,
+                None,
+                now,
+            )?;
+            placard::pages::store::set_templateset(c, id, Some(set))?;
+            Ok(())
+        })
+        .unwrap();
+    app.state.reload_staff_edits().unwrap();
+    let (_, html, _) = app.get("/signup/stay-informed/").await;
+    assert!(html.starts_with("<div class=\"campaign-2026\">"), "the set's wrapper: {}", &html[..80.min(html.len())]);
+    assert!(html.contains("name=\"page\" value=\"stay-informed\""), "Original's signup form inside it");
+    let (_, html, _) = app.get("/sign/save-the-bees/").await;
+    assert!(!html.contains("campaign-2026"), "pages on Original are untouched");
+});
+
+both_backends!(t1_template_saves_keep_revisions_detect_conflicts_and_revert, |app| {
+    let now = Utc::now().naive_utc();
+    let (first, second, stale, after_revert) = app
+        .state
+        .db
+        .writer
+        .submit_now(|c| {
+            let set = templatesets::store::create_set(c, "Revisions", "", now)?;
+            let first = templatesets::store::save_template(c, set, "thanks.html", "one", None, None, now)?;
+            let second = templatesets::store::save_template(c, set, "thanks.html", "two", Some(1), None, now)?;
+            let stale =
+                templatesets::store::save_template(c, set, "thanks.html", "from another tab", Some(1), None, now)?;
+            templatesets::store::revert_to_original(c, set, "thanks.html", now)?;
+            let after = templatesets::store::load_all(c)?;
+            Ok((first, second, stale, after))
+        })
+        .unwrap();
+    assert_eq!((first, second, stale), (Some(1), Some(2), None), "a stale save is refused");
+    let set = after_revert.iter().find(|s| s.name == "Revisions").unwrap();
+    assert!(set.files.is_empty(), "reverted: Original's file shows again");
+    let history = app.query(|c| {
+        let id = templatesets::store::find_set_id(c, "Revisions")?.unwrap();
+        templatesets::store::revisions(c, id, "thanks.html")
+    });
+    let codes: Vec<&str> = history.iter().map(|(_, code, _)| code.as_str()).collect();
+    assert_eq!(codes, vec!["two", "one"], "every saved version kept, newest first");
+});
+
+both_backends!(t3_context_carries_args_request_and_required, |app| {
+    let id = page_id(&app, "stay-informed");
+    let now = Utc::now().naive_utc();
+    let probe = "{{ args.source }}|{{ request.path }}|{{ context.required.0 }}|{{ page.custom_fields.color }}|{{ templateset.name }}|{{ missing.deeply.nested }}";
+    app.state
+        .db
+        .writer
+        .submit_now(|c| {
+            let set = templatesets::store::create_set(c, "Probe", "", now)?;
+            templatesets::store::save_template(c, set, "signup.html", probe, None, None, now)?;
+            placard::pages::store::set_field(c, id, "color", "green")?;
+            placard::pages::store::set_templateset(c, id, Some(set))?;
+            Ok(())
+        })
+        .unwrap();
+    app.state.reload_staff_edits().unwrap();
+    let (_, html, _) = app.get("/signup/stay-informed/?source=fb%3Cx%3E").await;
+    assert_eq!(html, "fb&lt;x&gt;|/signup/stay-informed/|email|green|Probe|");
+});

@@ -25,7 +25,7 @@ use crate::{http, i18n, privacy, settings};
 pub struct AppState {
     pub config: Config,
     pub db: Database,
-    pub renderer: Renderer,
+    pub renderer: Arc<Renderer>,
     pub i18n: Arc<I18n>,
     pub privacy: Shared<PrivacySettings>,
     pub engine: EngineDeps,
@@ -54,10 +54,16 @@ impl AppState {
         let secret = db.writer.submit_now(|conn| Ok(settings::instance_secret(conn, config.secret.as_deref())?))?;
         let i18n = Arc::new(I18n::load().map_err(|e| StartError::Setup(e.to_string()))?);
         i18n.set_staff_strings(db.read_now(|conn| Ok(i18n::store::load_staff_strings(conn)?))?);
-        let engine = EngineDeps { i18n: Arc::clone(&i18n), akid_key: AkidKey::new(&secret) };
         let sources = db.read_now(|conn| Ok(templatesets::store::load_all(conn)?))?;
         let privacy = Shared::new(db.read_now(|conn| Ok(privacy::store::load_settings(conn)?))?);
-        Ok(Self { config, db, renderer: Renderer::new(Sources::new(sources)), i18n, privacy, engine })
+        let renderer = Arc::new(Renderer::new(Sources::new(sources)));
+        let engine = EngineDeps {
+            i18n: Arc::clone(&i18n),
+            akid_key: AkidKey::new(&secret),
+            renderer: Arc::clone(&renderer),
+            client_name: config.client_name.clone(),
+        };
+        Ok(Self { config, db, renderer, i18n, privacy, engine })
     }
 
     /// Re-reads what staff edit and requests keep in memory: language strings, privacy

@@ -22,4 +22,7 @@ use crate::people::AkidKey;
 pub struct EngineDeps {
     pub i18n: std::sync::Arc<I18n>,
     pub akid_key: AkidKey,
+    /// For follow-up mail rendered inside the action's transaction.
+    pub renderer: std::sync::Arc<crate::render::Renderer>,
+    pub client_name: String,
 }

@@ -111,6 +111,7 @@ impl Application {
         .listen(listener)
         .map_err(|source| StartError::Bind { addr: state.config.bind.clone(), source })?
         .run();
+        crate::mail::worker::start(state.clone());
         Ok(Self { port, server, state })
     }
 

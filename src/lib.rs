@@ -11,6 +11,7 @@ pub mod engine;
 pub mod error;
 pub mod http;
 pub mod i18n;
+pub mod mail;
 pub mod pages;
 pub mod people;
 pub mod privacy;

@@ -84,6 +84,9 @@ pub fn process(conn: &mut DbConnection, deps: &EngineDeps, input: &ActionInput) 
         actions::set_subscribed_user(conn, action_id)?;
     }
 
+    let skip = input.get("skip_confirmation").is_some_and(|v| v != "0");
+    crate::mail::queue_thank_you(conn, deps, &crate::mail::ThankYou { page: &page, user: &user, action_id, skip })?;
+
     let akid = deps.akid_key.format(Akid { mailing_id: None, user_id: user.user_id() });
     let redirect_url = format!("/cms/thanks/{}/?action_id={action_id}&akid={akid}&rd=1", page.name);
     Ok(ActionOutcome {

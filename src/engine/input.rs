@@ -61,6 +61,13 @@ impl ActionInput {
         Self::checked(params, source)
     }
 
+    /// ActionKit's XML: `<request type="hash"><page>p</page><lists type="list">
+    /// <item>1</item></lists></request>`. A DOCTYPE (and with it any entity definition) is
+    /// refused, never expanded; only XML's five predefined entities are decoded.
+    pub fn from_xml(body: &[u8], source: Source) -> Result<Self, AppError> {
+        Self::checked(super::xml::parse_request(body)?, source)
+    }
+
     fn checked(params: Vec<(String, String)>, source: Source) -> Result<Self, AppError> {
         if let Some((name, _)) = params.iter().find(|(n, v)| v.len() > MAX_VALUE_LEN || n.len() > 200) {
             let name: String = name.chars().take(60).collect();

@@ -10,6 +10,7 @@ pub mod input;
 pub mod process;
 pub mod store;
 pub mod validate;
+mod xml;
 
 pub use input::{ActionInput, Source};
 pub use process::{process, ActionOutcome};

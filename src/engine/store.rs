@@ -54,3 +54,60 @@ pub fn insert_fields(conn: &mut DbConnection, action_id: i64, fields: &[(String,
     }
     Ok(())
 }
+
+/// A stored action as the REST resource shows it.
+#[derive(Clone, Debug, Queryable)]
+pub struct ActionRow {
+    pub id: i64,
+    pub user_id: i64,
+    pub page_id: i64,
+    pub source: String,
+    pub status: String,
+    pub created_user: bool,
+    pub subscribed_user: bool,
+    pub referring_user_id: Option<i64>,
+    pub referring_mailing_id: Option<i64>,
+    pub mailing_id: Option<i64>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Option<ActionRow>> {
+    core_action::table
+        .find(id)
+        .select((
+            core_action::id,
+            core_action::user_id,
+            core_action::page_id,
+            core_action::source,
+            core_action::status,
+            core_action::created_user,
+            core_action::subscribed_user,
+            core_action::referring_user_id,
+            core_action::referring_mailing_id,
+            core_action::mailing_id,
+            core_action::created_at,
+            core_action::updated_at,
+        ))
+        .first(conn)
+        .optional()
+}
+
+pub fn fields(conn: &mut DbConnection, action_id: i64) -> QueryResult<Vec<(String, String)>> {
+    core_actionfield::table
+        .filter(core_actionfield::parent_id.eq(action_id))
+        .order(core_actionfield::id.asc())
+        .select((core_actionfield::name, core_actionfield::value))
+        .load(conn)
+}
+
+pub fn set_status(conn: &mut DbConnection, action_id: i64, status: &str) -> QueryResult<()> {
+    diesel::update(core_action::table.find(action_id)).set(core_action::status.eq(status)).execute(conn).map(|_| ())
+}
+
+pub fn set_created_at(conn: &mut DbConnection, action_id: i64, at: NaiveDateTime) -> QueryResult<()> {
+    diesel::update(core_action::table.find(action_id))
+        .set((core_action::created_at.eq(at), core_action::updated_at.eq(at)))
+        .execute(conn)
+        .map(|_| ())
+}

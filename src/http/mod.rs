@@ -2,9 +2,11 @@
 //! route is wired here, in one place.
 
 pub mod api_v1;
+pub mod auth;
 pub mod body;
 pub mod errors;
 pub mod health;
+pub mod negotiate;
 pub mod public;
 pub mod static_files;
 

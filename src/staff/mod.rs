@@ -70,6 +70,24 @@ pub fn add_or_reset(conn: &mut DbConnection, email: &Email, password: &str, role
     Ok(true)
 }
 
+/// An active staff account, with what authentication needs.
+#[derive(Clone, Debug, Queryable)]
+pub struct StaffAccount {
+    pub id: i64,
+    pub email: String,
+    pub role: String,
+    pub password_hash: String,
+}
+
+pub fn find_active(conn: &mut DbConnection, email: &Email) -> QueryResult<Option<StaffAccount>> {
+    auth_staff::table
+        .filter(auth_staff::email.eq(email.as_str()))
+        .filter(auth_staff::is_active.eq(true))
+        .select((auth_staff::id, auth_staff::email, auth_staff::role, auth_staff::password_hash))
+        .first(conn)
+        .optional()
+}
+
 pub fn password_hash_of(conn: &mut DbConnection, email: &Email) -> QueryResult<Option<String>> {
     auth_staff::table
         .filter(auth_staff::email.eq(email.as_str()))

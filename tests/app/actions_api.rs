@@ -143,7 +143,7 @@ both_backends!(a1_malformed_bodies_answer_clear_errors_and_store_nothing, |app| 
 both_backends!(a1_typed_action_endpoints_are_refused, |app| {
     let (status, body, _) =
         app.post_json("/rest/v1/signupaction/", json!({"page": "stay-informed", "email": "a@example.org"})).await;
-    assert_eq!(status, 400);
+    assert_eq!(status, 405, "typed action resources are read-only");
     assert!(body["error"].as_str().unwrap_or_default().contains("/rest/v1/action/"), "{body}");
     assert_eq!(app.counts().1, 0);
 });

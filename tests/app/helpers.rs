@@ -205,3 +205,28 @@ macro_rules! both_backends {
     };
 }
 pub(crate) use both_backends;
+
+impl TestApp {
+    /// A staff account for HTTP Basic calls; returns the `Authorization` header value.
+    pub fn staff_basic_auth(&self, email: &str, password: &str) -> String {
+        use base64::Engine as _;
+        let parsed = placard::people::Email::parse(email).expect("staff email");
+        self.state
+            .db
+            .writer
+            .submit_now(|c| placard::staff::add_or_reset(c, &parsed, password, placard::staff::Role::Admin))
+            .expect("staff account");
+        format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("{email}:{password}")))
+    }
+
+    /// POST with extra headers; returns status, body text and headers.
+    pub async fn post_with(&self, path: &str, headers: &[(&str, &str)], body: impl Into<String>) -> (u16, String, awc::http::header::HeaderMap) {
+        let mut req = self.client.post(self.url(path));
+        for (name, value) in headers {
+            req = req.insert_header((*name, *value));
+        }
+        let mut res = req.send_body(body.into()).await.expect("POST is answered");
+        let body = res.body().limit(4 << 20).await.expect("body");
+        (res.status().as_u16(), String::from_utf8_lossy(&body).into_owned(), res.headers().clone())
+    }
+}

@@ -7,6 +7,7 @@ mod helpers;
 
 mod actions_api;
 mod actions_form;
+mod actions_xml_auth;
 mod binary;
 mod pages;
 mod rendering;

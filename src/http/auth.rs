@@ -1,0 +1,29 @@
+//! HTTP Basic authentication of staff accounts for the REST API (SPEC S1, A2). No header:
+//! anonymous. A header with wrong credentials: 401, never silently anonymous.
+
+use actix_web::http::header;
+use actix_web::HttpRequest;
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+
+use crate::app::AppState;
+use crate::error::AppError;
+use crate::people::Email;
+use crate::staff::{self, StaffAccount};
+
+/// The staff account named by `Authorization: Basic …`, `None` without the header.
+pub async fn basic_staff(req: &HttpRequest, state: &AppState) -> Result<Option<StaffAccount>, AppError> {
+    let Some(value) = req.headers().get(header::AUTHORIZATION) else { return Ok(None) };
+    let encoded = value.to_str().ok().and_then(|v| v.strip_prefix("Basic ")).ok_or(AppError::Unauthorized)?;
+    let decoded = STANDARD.decode(encoded.trim()).map_err(|_| AppError::Unauthorized)?;
+    let decoded = String::from_utf8(decoded).map_err(|_| AppError::Unauthorized)?;
+    let (user, password) = decoded.split_once(':').ok_or(AppError::Unauthorized)?;
+    let email = Email::parse(user).ok_or(AppError::Unauthorized)?;
+    let password = password.to_owned();
+    let account = state.db.read(move |conn| Ok(staff::find_active(conn, &email)?)).await?;
+    let Some(account) = account else { return Err(AppError::Unauthorized) };
+    // argon2 is deliberately slow: off the async workers.
+    let hash = account.password_hash.clone();
+    let ok = crate::telemetry::run_blocking(move || Ok(staff::verify_password(&hash, &password))).await?;
+    if ok { Ok(Some(account)) } else { Err(AppError::Unauthorized) }
+}

@@ -63,7 +63,7 @@ pub fn seed_if_empty(conn: &mut DbConnection) -> Result<Option<Seeded>, AppError
     i18n::store::insert_language(conn, "de", "Deutsch")?;
     let main = people::insert_list(conn, "Supporters", true, now)?.0;
     let german = people::insert_list(conn, "Unterstützer:innen", false, now)?.0;
-    let account = pages::store::insert_payment_account(conn, "Stub (test) account", now)?;
+    let account = crate::orders::store::insert_payment_account(conn, "Stub (test) account", now)?;
 
     for page in demo_pages(main, german, account) {
         pages::store::insert(conn, &page, now)?;

@@ -12,6 +12,7 @@ pub mod error;
 pub mod http;
 pub mod i18n;
 pub mod mail;
+pub mod orders;
 pub mod pages;
 pub mod people;
 pub mod privacy;

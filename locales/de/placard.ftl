@@ -53,3 +53,7 @@ email_greeting = Hallo
 email_receipt_link = Quittung ansehen
 email_footer_mailing = Sie erhalten diese E-Mail, weil Sie sich in unseren Verteiler eingetragen haben.
 email_unsubscribe = Abmelden
+error_card_num-declined = Ihre Zahlung konnte nicht verarbeitet werden. Bitte prüfen Sie Ihre Kartendaten.
+error_lists-invalid = Eine der gewählten Listen gibt es nicht.
+error_payment_account-invalid = Auf dieser Seite können gerade keine Spenden angenommen werden.
+error_invalid = Dieser Wert ist ungültig.

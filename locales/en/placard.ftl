@@ -56,3 +56,7 @@ email_greeting = Hello
 email_receipt_link = View your receipt
 email_footer_mailing = You are receiving this email because you subscribed to our list.
 email_unsubscribe = Unsubscribe
+error_card_num-declined = Your payment could not be processed. Please check your card details.
+error_lists-invalid = One of the chosen lists does not exist.
+error_payment_account-invalid = Donations cannot be taken on this page right now.
+error_invalid = This value is not valid.

@@ -53,3 +53,7 @@ email_greeting = Hola
 email_receipt_link = Ver tu recibo
 email_footer_mailing = Recibes este correo porque te suscribiste a nuestra lista.
 email_unsubscribe = Darme de baja
+error_card_num-declined = No pudimos procesar tu pago. Revisa los datos de tu tarjeta.
+error_lists-invalid = Una de las listas elegidas no existe.
+error_payment_account-invalid = Ahora mismo no se pueden recibir donaciones en esta página.
+error_invalid = Este valor no es válido.

@@ -53,3 +53,7 @@ email_greeting = Bonjour
 email_receipt_link = Voir votre reçu
 email_footer_mailing = Vous recevez cet e-mail car vous êtes inscrit·e à notre liste.
 email_unsubscribe = Se désabonner
+error_card_num-declined = Votre paiement n’a pas pu être traité. Vérifiez les informations de votre carte.
+error_lists-invalid = L’une des listes choisies n’existe pas.
+error_payment_account-invalid = Les dons ne peuvent pas être reçus sur cette page pour le moment.
+error_invalid = Cette valeur n’est pas valide.

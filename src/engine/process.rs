@@ -1,18 +1,20 @@
 //! `process`: one action, start to finish, on the connection of the transaction the writer
-//! opened. Returns the outcome, or an error after which the writer rolls everything back.
+//! opened. Every check, including those that read the database, runs before the first
+//! write, so a rejected action stores nothing; an error after that rolls everything back.
 
-use chrono::Utc;
+use chrono::{NaiveDateTime, Utc};
 use serde::Serialize;
 
+use super::donation::{self, DonationPlan};
 use super::store::{self as actions, NewAction};
-use super::validate;
+use super::validate::{self, Checked, Complaints};
 use super::{ActionInput, EngineDeps};
 use crate::db::DbConnection;
 use crate::error::{AppError, FieldError, ValidationErrors};
 use crate::i18n::DEFAULT_LANG;
 use crate::pages::{self, Page, PageType};
 use crate::people::store::{self as people, Cause};
-use crate::people::{Akid, ListId, User};
+use crate::people::{phones, Akid, ListId, User};
 
 /// What a stored action tells its caller (SPEC A2, A8).
 #[derive(Clone, Debug, Serialize)]
@@ -24,6 +26,10 @@ pub struct ActionOutcome {
     pub akid: String,
     pub created_user: bool,
     pub subscribed_user: bool,
+    /// `complete`, or `failed` for a declined donation.
+    pub status: &'static str,
+    /// Why a donation was declined.
+    pub failure: Option<&'static str>,
     pub redirect_url: String,
 }
 
@@ -33,29 +39,97 @@ pub fn process(conn: &mut DbConnection, deps: &EngineDeps, input: &ActionInput) 
         Some(akid) => people::find_by_id(conn, akid.user_id)?,
         None => None,
     };
-    let allowed = if input.params.iter().any(|(n, _)| n.starts_with("user_")) {
-        people::allowed_user_fields(conn)?
-    } else {
-        vec![]
-    };
-    let checked = validate::check(input, &page.required(), known_user.as_ref(), &allowed)
-        .map_err(|c| localized(deps, &page.lang, c))?;
-    let now = Utc::now().naive_utc();
+    let allowed =
+        if input.params.iter().any(|(n, _)| n.starts_with("user_")) { people::allowed_user_fields(conn)? } else { vec![] };
+    let (checked, mut complaints) = validate::check(input, &page.required(), known_user.as_ref(), &allowed);
 
-    // The email decides who this is; an akid alone identifies a stored supporter.
-    let (user, created_user): (User, bool) = match (&checked.email, known_user) {
-        (Some(email), _) => match people::find_by_email(conn, email)? {
-            Some(user) => (user, false),
-            None => (people::insert(conn, email, &checked.changes, input.source.as_str(), now)?, true),
-        },
-        (None, Some(user)) => (user, false),
+    // Checks that read the database, still before any write.
+    let existing = match &checked.email {
+        Some(email) => people::find_by_email(conn, email)?,
+        None => known_user,
+    };
+    if !people::missing_lists(conn, &checked.lists)?.is_empty() {
+        complaints.push(("lists".into(), "invalid"));
+    }
+    let donation = match page.kind() {
+        PageType::Donation => donation::plan(conn, input, &page, existing.is_none())?.map_err(|c| complaints.extend(c)).ok(),
+        _ => None,
+    };
+    if !complaints.is_empty() {
+        return Err(localized(deps, &page.lang, complaints));
+    }
+
+    let now = Utc::now().naive_utc();
+    let (user, created_user) = resolve_user(conn, input, &checked, existing, now)?;
+    let action_id = store_action(conn, deps, input, &page, &user, created_user, &checked, now)?;
+    let donated = match &donation {
+        Some(plan) => Some(record_donation(conn, plan, &user, action_id, now)?),
+        None => None,
+    };
+    let subscribed_user = subscriptions(conn, input, &checked, &page, &user, action_id, now)?;
+    if subscribed_user {
+        actions::set_subscribed_user(conn, action_id)?;
+    }
+
+    let failed = donated.as_ref().is_some_and(|d| d.failure.is_some());
+    let skip = failed || input.get("skip_confirmation").is_some_and(truthy);
+    crate::mail::queue_thank_you(conn, deps, &crate::mail::ThankYou { page: &page, user: &user, action_id, skip })?;
+
+    let akid = deps.akid_key.format(Akid { mailing_id: None, user_id: user.user_id() });
+    let redirect_url = match &donated {
+        Some(d) => format!("/cms/thanks/{}/?action_id={action_id}&akid={akid}&ar=1&rd=1&total={}", page.name, d.total),
+        None => format!("/cms/thanks/{}/?action_id={action_id}&akid={akid}&rd=1", page.name),
+    };
+    Ok(ActionOutcome {
+        action_id,
+        user_id: user.id,
+        page_type: page.kind().as_str(),
+        page_name: page.name,
+        akid,
+        created_user,
+        subscribed_user,
+        status: donated.as_ref().map_or("complete", |d| d.status),
+        failure: donated.and_then(|d| d.failure),
+        redirect_url,
+    })
+}
+
+/// The email decides who this is; an akid alone identifies a stored supporter. Stores
+/// the submitted user fields, custom fields and phones.
+fn resolve_user(
+    conn: &mut DbConnection,
+    input: &ActionInput,
+    checked: &Checked,
+    existing: Option<User>,
+    now: NaiveDateTime,
+) -> Result<(User, bool), AppError> {
+    let source = input.source.as_str();
+    let (user, created) = match (existing, &checked.email) {
+        (Some(user), _) => {
+            people::update(conn, user.user_id(), &checked.changes, now)?;
+            (user, false)
+        }
+        (None, Some(email)) => (people::insert(conn, email, &checked.changes, source, now)?, true),
         (None, None) => return Err(AppError::internal("validation passed without email or akid")),
     };
-    if !created_user {
-        people::update(conn, user.user_id(), &checked.changes, now)?;
-    }
     people::set_user_fields(conn, user.user_id(), &checked.user_fields)?;
+    for (phone_type, number) in &checked.phones {
+        phones::set(conn, user.user_id(), phone_type, number, source, now)?;
+    }
+    Ok((user, created))
+}
 
+#[allow(clippy::too_many_arguments)] // each is one fact about the action being stored
+fn store_action(
+    conn: &mut DbConnection,
+    deps: &EngineDeps,
+    input: &ActionInput,
+    page: &Page,
+    user: &User,
+    created_user: bool,
+    checked: &Checked,
+    now: NaiveDateTime,
+) -> Result<i64, AppError> {
     let referring = input.get("referring_akid").and_then(|a| deps.akid_key.parse(a));
     let action_id = actions::insert(
         conn,
@@ -71,34 +145,65 @@ pub fn process(conn: &mut DbConnection, deps: &EngineDeps, input: &ActionInput) 
         now,
     )?;
     actions::insert_fields(conn, action_id, &checked.action_fields)?;
+    Ok(action_id)
+}
 
-    let subscribed_user = match page.kind() {
-        PageType::Unsubscribe => {
-            let only = (!page.unsubscribe_all).then_some(ListId(page.list_id));
-            people::unsubscribe(conn, user.user_id(), only, Cause::Action(action_id), now)?;
-            false
-        }
-        _ => people::subscribe(conn, user.user_id(), ListId(page.list_id), Cause::Action(action_id), now)?,
-    };
-    if subscribed_user {
-        actions::set_subscribed_user(conn, action_id)?;
+fn record_donation(
+    conn: &mut DbConnection,
+    plan: &DonationPlan,
+    user: &User,
+    action_id: i64,
+    now: NaiveDateTime,
+) -> Result<donation::DonationResult, AppError> {
+    let result = donation::record(conn, plan, user.id, action_id, now)?;
+    if result.failure.is_some() {
+        actions::set_status(conn, action_id, "failed")?;
     }
+    if let Some(at) = plan.created_at {
+        actions::set_created_at(conn, action_id, at)?;
+    }
+    Ok(result)
+}
 
-    let skip = input.get("skip_confirmation").is_some_and(|v| v != "0");
-    crate::mail::queue_thank_you(conn, deps, &crate::mail::ThankYou { page: &page, user: &user, action_id, skip })?;
+/// SPEC A7 and U2: unsubscribe pages leave lists; otherwise `lists` (or, unless `opt_in`,
+/// the page's list) are joined; `unsub_all` leaves everything. `true` when the action
+/// subscribed the user to a list they were not on.
+fn subscriptions(
+    conn: &mut DbConnection,
+    input: &ActionInput,
+    checked: &Checked,
+    page: &Page,
+    user: &User,
+    action_id: i64,
+    now: NaiveDateTime,
+) -> Result<bool, AppError> {
+    let uid = user.user_id();
+    if page.kind() == PageType::Unsubscribe {
+        let only = (!page.unsubscribe_all).then_some(ListId(page.list_id));
+        people::unsubscribe(conn, uid, only, Cause::Action(action_id), now)?;
+        return Ok(false);
+    }
+    let targets: Vec<ListId> = if !checked.lists.is_empty() {
+        checked.lists.iter().copied().map(ListId).collect()
+    } else if input.get("opt_in").is_some_and(truthy) || page.kind() == PageType::Import {
+        vec![]
+    } else {
+        vec![ListId(page.list_id)]
+    };
+    let mut subscribed = false;
+    for list in targets {
+        subscribed |= people::subscribe(conn, uid, list, Cause::Action(action_id), now)?;
+    }
+    if input.get("unsub_all").is_some_and(truthy) {
+        people::unsubscribe(conn, uid, None, Cause::UnsubscribeAll(action_id), now)?;
+        subscribed = false;
+    }
+    Ok(subscribed)
+}
 
-    let akid = deps.akid_key.format(Akid { mailing_id: None, user_id: user.user_id() });
-    let redirect_url = format!("/cms/thanks/{}/?action_id={action_id}&akid={akid}&rd=1", page.name);
-    Ok(ActionOutcome {
-        action_id,
-        user_id: user.id,
-        page_type: page.kind().as_str(),
-        page_name: page.name,
-        akid,
-        created_user,
-        subscribed_user,
-        redirect_url,
-    })
+/// Form and JSON spellings of yes.
+pub fn truthy(value: &str) -> bool {
+    matches!(value.trim().to_ascii_lowercase().as_str(), "1" | "true" | "yes" | "on" | "y" | "t")
 }
 
 fn find_page(conn: &mut DbConnection, deps: &EngineDeps, input: &ActionInput) -> Result<Page, AppError> {
@@ -112,7 +217,7 @@ fn find_page(conn: &mut DbConnection, deps: &EngineDeps, input: &ActionInput) ->
 }
 
 /// Complaints with their messages in the page's language (SPEC P4).
-fn localized(deps: &EngineDeps, lang: &str, complaints: validate::Complaints) -> AppError {
+fn localized(deps: &EngineDeps, lang: &str, complaints: Complaints) -> AppError {
     AppError::Validation(ValidationErrors(
         complaints
             .into_iter()

@@ -1,7 +1,9 @@
-//! Validation (SPEC A3, A4, A6): email or akid, required fields (the page's and every
+//! Validation (SPEC A3, A4, A5, A6): email or akid, required fields (the page's and every
 //! `required=`; with an akid the stored values count), US ZIP rules with United States as
 //! the default country, allowed custom user fields. Collects every complaint, in order, as
-//! `(field, code)`; messages are resolved later in the page's language.
+//! `(field, code)`, beside what could be parsed, so that the engine can add the checks that
+//! read the database and report everything at once. Messages are resolved later in the
+//! page's language.
 
 use crate::engine::ActionInput;
 use crate::people::{Email, User, UserChanges};
@@ -20,6 +22,10 @@ pub struct Checked {
     pub user_fields: Vec<(String, String)>,
     /// `action_<name>` values, without the prefix.
     pub action_fields: Vec<(String, String)>,
+    /// `(type, number)` from `phone`/`phone_type` and the typed phone fields.
+    pub phones: Vec<(String, String)>,
+    /// List ids named by `lists` (checked to exist by the engine).
+    pub lists: Vec<i64>,
 }
 
 pub type Complaints = Vec<(String, &'static str)>;
@@ -29,7 +35,7 @@ pub fn check(
     required_by_page: &[String],
     known_user: Option<&User>,
     allowed_user_fields: &[String],
-) -> Result<Checked, Complaints> {
+) -> (Checked, Complaints) {
     let mut complaints: Complaints = vec![];
     let mut checked = Checked::default();
 
@@ -52,6 +58,35 @@ pub fn check(
         }
     }
 
+    // A5: a single `name` fills the parts the request did not send separately.
+    if let Some(name) = input.get("name") {
+        let parts = crate::people::names::split(name);
+        for (field, value) in [
+            ("prefix", parts.prefix),
+            ("first_name", parts.first),
+            ("middle_name", parts.middle),
+            ("last_name", parts.last),
+            ("suffix", parts.suffix),
+        ] {
+            if let Some(slot) = checked.changes.slot(field) {
+                if slot.is_none() && !value.is_empty() {
+                    *slot = Some(value);
+                }
+            }
+        }
+    }
+
+    check_phones(input, &mut checked, &mut complaints);
+
+    for raw in input.all("lists") {
+        for id in raw.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+            match id.parse::<i64>() {
+                Ok(id) if id > 0 => checked.lists.push(id),
+                _ => complaints.push(("lists".into(), "invalid")),
+            }
+        }
+    }
+
     let mut required: Vec<&str> = required_by_page.iter().map(String::as_str).collect();
     for name in input.all("required") {
         if !required.contains(&name) {
@@ -59,7 +94,7 @@ pub fn check(
         }
     }
     for name in required {
-        let given = input.get(name).is_some();
+        let given = input.get(name).is_some() || checked.changes.get(name).is_some_and(|v| !v.is_empty());
         let stored = known_user.and_then(|u| u.field(name)).is_some_and(|v| !v.trim().is_empty());
         let already = complaints.iter().any(|(f, _)| f == name);
         if !given && !stored && !already {
@@ -91,10 +126,31 @@ pub fn check(
         }
     }
 
-    if complaints.is_empty() {
-        Ok(checked)
-    } else {
-        Err(complaints)
+    (checked, complaints)
+}
+
+fn check_phones(input: &ActionInput, checked: &mut Checked, complaints: &mut Complaints) {
+    let mut found: Vec<(String, String, String)> = vec![];
+    if let Some(number) = input.get("phone") {
+        let phone_type = input.get("phone_type").unwrap_or("home").to_ascii_lowercase();
+        if crate::people::phones::TYPES.contains(&phone_type.as_str()) {
+            found.push(("phone".into(), phone_type, number.to_owned()));
+        } else {
+            complaints.push(("phone_type".into(), "invalid"));
+        }
+    }
+    for phone_type in crate::people::phones::TYPES {
+        let field = format!("{phone_type}_phone");
+        if let Some(number) = input.get(&field) {
+            found.push((field, phone_type.to_owned(), number.to_owned()));
+        }
+    }
+    for (field, phone_type, number) in found {
+        if crate::people::phones::is_valid(&number) {
+            checked.phones.push((phone_type, number));
+        } else {
+            complaints.push((field, "invalid"));
+        }
     }
 }
 
@@ -114,7 +170,7 @@ mod tests {
 
     fn codes(body: &str, page_required: &[&str]) -> Vec<(String, &'static str)> {
         let req: Vec<String> = page_required.iter().map(|s| (*s).to_owned()).collect();
-        check(&input(body), &req, None, &["favorite_color".to_owned()]).err().unwrap_or_default()
+        check(&input(body), &req, None, &["favorite_color".to_owned()]).1
     }
 
     #[test]
@@ -146,13 +202,13 @@ mod tests {
     #[test]
     fn a6_custom_user_fields_must_be_allowed_action_fields_are_free() {
         assert_eq!(codes("email=a@b.org&user_shoe_size=9", &[]), vec![("user_shoe_size".to_owned(), "not_allowed")]);
-        let ok = check(
+        let (ok, complaints) = check(
             &input("email=a@b.org&user_favorite_color=red&action_comment=hi"),
             &[],
             None,
             &["favorite_color".to_owned()],
-        )
-        .unwrap();
+        );
+        assert!(complaints.is_empty());
         assert_eq!(ok.user_fields, vec![("favorite_color".to_owned(), "red".to_owned())]);
         assert_eq!(ok.action_fields, vec![("comment".to_owned(), "hi".to_owned())]);
     }

@@ -83,7 +83,21 @@ pub async fn act(
     let deps = state.engine.clone();
     let job_input = input.clone();
     match state.db.writer.submit(move |conn| engine::process(conn, &deps, &job_input)).await {
-        Ok(outcome) => Ok(HttpResponse::Found().insert_header((header::LOCATION, outcome.redirect_url)).finish()),
+        Ok(outcome) if outcome.failure.is_none() => {
+            Ok(HttpResponse::Found().insert_header((header::LOCATION, outcome.redirect_url)).finish())
+        }
+        Ok(_declined) => {
+            // A declined donation is stored as failed (A9); the donor sees the form again.
+            let loaded = load_page(&state, input.get("page").unwrap_or_default()).await?;
+            let message = state.i18n.error_message(&loaded.page.lang, "card_num", "declined");
+            let errors = ValidationErrors(vec![crate::error::FieldError {
+                field: "card_num".into(),
+                code: "declined".into(),
+                message,
+            }]);
+            let file = loaded.page.kind().template();
+            render_page(&req, &state, &loaded, file, input.first_values(), &errors, StatusCode::PAYMENT_REQUIRED)
+        }
         Err(AppError::Validation(errors)) => {
             let Ok(loaded) = load_page(&state, input.get("page").unwrap_or_default()).await else {
                 // Only a missing page name fails validation before a page is found.

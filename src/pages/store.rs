@@ -5,7 +5,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::{NewPage, Page, PageType};
-use crate::db::schema::{core_page, core_paymentaccount};
+use crate::db::schema::core_page;
 use crate::db::DbConnection;
 
 pub fn find_by_name(conn: &mut DbConnection, name: &str) -> QueryResult<Option<Page>> {
@@ -49,17 +49,6 @@ pub fn insert(conn: &mut DbConnection, page: &NewPage, now: NaiveDateTime) -> Qu
         .get_result(conn)
 }
 
-/// A stub payment account (SPEC A9); its card code is what a test card must send.
-pub fn insert_payment_account(conn: &mut DbConnection, name: &str, now: NaiveDateTime) -> QueryResult<i64> {
-    diesel::insert_into(core_paymentaccount::table)
-        .values((
-            core_paymentaccount::name.eq(name),
-            core_paymentaccount::vendor.eq("stub"),
-            core_paymentaccount::created_at.eq(now),
-        ))
-        .returning(core_paymentaccount::id)
-        .get_result(conn)
-}
 
 /// A page's custom fields (`core_pagefield`), by name.
 pub fn fields(conn: &mut DbConnection, page_id: i64) -> QueryResult<std::collections::BTreeMap<String, String>> {

@@ -6,6 +6,8 @@
 
 pub mod akid;
 pub mod email;
+pub mod names;
+pub mod phones;
 pub mod store;
 
 pub use akid::{Akid, AkidKey};

@@ -91,6 +91,8 @@ pub fn insert_list(conn: &mut DbConnection, name: &str, is_default: bool, now: N
 #[derive(Clone, Copy, Debug)]
 pub enum Cause {
     Action(i64),
+    /// `unsub_all=1` on an action (SPEC A7, P13).
+    UnsubscribeAll(i64),
     Admin,
     Import,
     Bounce,
@@ -100,6 +102,7 @@ impl Cause {
     fn name(self) -> &'static str {
         match self {
             Self::Action(_) => "action",
+            Self::UnsubscribeAll(_) => "unsub_all",
             Self::Admin => "admin",
             Self::Import => "import",
             Self::Bounce => "bounce",
@@ -108,7 +111,7 @@ impl Cause {
 
     fn action_id(self) -> Option<i64> {
         match self {
-            Self::Action(id) => Some(id),
+            Self::Action(id) | Self::UnsubscribeAll(id) => Some(id),
             _ => None,
         }
     }
@@ -192,6 +195,15 @@ pub fn unsubscribe(
             .execute(conn)?;
     }
     Ok(lists.len())
+}
+
+/// The ids among `ids` that name no list.
+pub fn missing_lists(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<i64>> {
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
+    let found: Vec<i64> = core_list::table.filter(core_list::id.eq_any(ids)).select(core_list::id).load(conn)?;
+    Ok(ids.iter().copied().filter(|id| !found.contains(id)).collect())
 }
 
 /// Names staff allowed for `user_<name>` fields (SPEC A6).

@@ -9,5 +9,7 @@ mod actions_api;
 mod actions_form;
 mod actions_xml_auth;
 mod binary;
+mod donations;
+mod engine_options;
 mod pages;
 mod rendering;

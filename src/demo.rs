@@ -61,6 +61,8 @@ pub fn seed_if_empty(conn: &mut DbConnection) -> Result<Option<Seeded>, AppError
     let now = Utc::now().naive_utc();
     i18n::store::insert_language(conn, "en", "English")?;
     i18n::store::insert_language(conn, "de", "Deutsch")?;
+    i18n::store::insert_language(conn, "fr", "Français")?;
+    i18n::store::insert_language(conn, "es", "Español")?;
     let main = people::insert_list(conn, "Supporters", true, now)?.0;
     let german = people::insert_list(conn, "Unterstützer:innen", false, now)?.0;
     let account = crate::orders::store::insert_payment_account(conn, "Stub (test) account", now)?;
@@ -165,6 +167,14 @@ fn seed_privacy(conn: &mut DbConnection, now: chrono::NaiveDateTime) -> Result<(
         ("de", "privacy_optin", "Ja, haltet mich per E-Mail über diese und ähnliche Kampagnen auf dem Laufenden."),
         ("de", "privacy_optout", "Nein, nutzt meine Angaben nur für diese Aktion."),
         ("de", "privacy_really_optout", "Sicher? Dann können wir Ihnen nicht berichten, wie die Kampagne ausgeht."),
+        ("fr", "privacy_notice", "<p>Nous traitons vos données comme le décrit notre <a href=\"/privacy/\">politique de confidentialité</a>.</p>"),
+        ("fr", "privacy_optin", "Oui, tenez-moi informé·e par e-mail de cette campagne et des campagnes proches."),
+        ("fr", "privacy_optout", "Non, utilisez mes informations pour cette action seulement."),
+        ("fr", "privacy_really_optout", "Vous êtes sûr·e ? Nous ne pourrons pas vous dire comment se termine la campagne."),
+        ("es", "privacy_notice", "<p>Tratamos tus datos como se describe en nuestra <a href=\"/privacy/\">política de privacidad</a>.</p>"),
+        ("es", "privacy_optin", "Sí, mantenedme informada por correo sobre esta campaña y otras parecidas."),
+        ("es", "privacy_optout", "No, usad mis datos solo para esta acción."),
+        ("es", "privacy_really_optout", "¿Seguro? No podremos contarte cómo termina la campaña."),
     ];
     for (lang, key, text) in texts {
         i18n::store::set_string(conn, lang, key, text, now)?;

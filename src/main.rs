@@ -98,7 +98,7 @@ fn run(cli: Cli, mut config: Config) -> Result<(), String> {
             Ok(())
         }
         Command::CheckTemplates => {
-            let errors = state.renderer.check_all();
+            let errors = placard::render::check::check_templates(&state.renderer, &state.i18n, &state.privacy.get());
             for e in &errors {
                 println!("{e}");
             }

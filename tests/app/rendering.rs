@@ -132,3 +132,47 @@ both_backends!(t3_context_carries_args_request_and_required, |app| {
     let (_, html, _) = app.get("/signup/stay-informed/?source=fb%3Cx%3E").await;
     assert_eq!(html, "fb&lt;x&gt;|/signup/stay-informed/|email|green|Probe|");
 });
+
+both_backends!(t3_every_demo_page_type_renders_in_four_languages_with_its_privacy_texts, |app| {
+    let expected = [
+        ("en", "Sign the petition", "Yes, keep me informed"),
+        ("de", "Petition unterschreiben", "Ja, haltet mich per E-Mail"),
+        ("fr", "Signer la pétition", "Oui, tenez-moi informé·e"),
+        ("es", "Firmar la petición", "Sí, mantenedme informada"),
+    ];
+    for (lang, submit, optin) in expected {
+        app.state
+            .db
+            .writer
+            .submit_now(|c| Ok(diesel::update(core_page::table).set(core_page::lang.eq(lang)).execute(c)?))
+            .unwrap();
+        for url in ["/sign/save-the-bees/", "/signup/stay-informed/", "/letter/write-to-council/", "/donate/support-our-work/"] {
+            let (status, html, _) = app.get(url).await;
+            assert_eq!(status, 200, "{lang} {url}");
+            assert!(html.contains(&format!("lang=\"{lang}\"")), "{lang} {url}");
+            assert!(html.contains(optin), "{lang} {url}: opt-in text in the page's language");
+        }
+        let (_, html, _) = app.get("/sign/save-the-bees/").await;
+        assert!(html.contains(submit), "{lang}: interface strings in the page's language");
+    }
+});
+
+both_backends!(t2_a_live_page_whose_template_fails_shows_a_plain_error_page, |app| {
+    let id = page_id(&app, "stay-informed");
+    let now = Utc::now().naive_utc();
+    app.state
+        .db
+        .writer
+        .submit_now(|c| {
+            let set = templatesets::store::create_set(c, "Broken", "", now)?;
+            templatesets::store::save_template(c, set, "signup.html", "{{ page.title|no_such_filter }}", None, None, now)?;
+            placard::pages::store::set_templateset(c, id, Some(set))?;
+            Ok(())
+        })
+        .unwrap();
+    app.state.reload_staff_edits().unwrap();
+    let (status, html, _) = app.get("/signup/stay-informed/").await;
+    assert_eq!(status, 500);
+    assert!(html.contains("<html") && html.contains("Something went wrong"), "{html}");
+    assert!(!html.contains("no_such_filter") && !html.contains("signup.html"), "no internals shown: {html}");
+});

@@ -62,6 +62,7 @@ impl AppState {
             akid_key: AkidKey::new(&secret),
             renderer: Arc::clone(&renderer),
             client_name: config.client_name.clone(),
+            ip_key: crate::privacy::evidence::IpKey::new(&secret),
         };
         Ok(Self { config, db, renderer, i18n, privacy, engine })
     }

@@ -35,6 +35,8 @@ enum Command {
     },
     /// Compile every template of every templateset and report errors with their lines.
     CheckTemplates,
+    /// Prove the consent log intact: the hash chain and every privacy record against it.
+    VerifyConsentLog,
 }
 
 #[derive(Subcommand)]
@@ -96,6 +98,22 @@ fn run(cli: Cli, mut config: Config) -> Result<(), String> {
                 println!("Password (shown once): {password}");
             }
             Ok(())
+        }
+        Command::VerifyConsentLog => {
+            let result = state
+                .db
+                .read_now(|conn| Ok(placard::privacy::chain::verify(conn)?))
+                .map_err(|e| e.public_message())?;
+            for problem in &result.problems {
+                println!("{problem}");
+            }
+            println!("{} log entries, {} privacy records checked.", result.entries, result.records);
+            if result.problems.is_empty() {
+                println!("The consent log verifies.");
+                Ok(())
+            } else {
+                Err(format!("the consent log does not verify: {} problem(s)", result.problems.len()))
+            }
         }
         Command::CheckTemplates => {
             let errors = placard::render::check::check_templates(&state.renderer, &state.i18n, &state.privacy.get());

@@ -24,6 +24,8 @@ impl Source {
 pub struct ActionInput {
     pub params: Vec<(String, String)>,
     pub source: Source,
+    /// User agent and IP of the request (SPEC B2); empty for imports and the CLI.
+    pub evidence: crate::privacy::evidence::Evidence,
 }
 
 /// Longest value accepted for any one parameter; anything longer is an attack or a mistake.
@@ -73,7 +75,14 @@ impl ActionInput {
             let name: String = name.chars().take(60).collect();
             return Err(AppError::BadRequest(format!("The field {name:?} is too long.")));
         }
-        Ok(Self { params, source })
+        Ok(Self { params, source, evidence: crate::privacy::evidence::Evidence::default() })
+    }
+
+    /// Attaches what the HTTP layer knows about the request.
+    #[must_use]
+    pub fn with_evidence(mut self, evidence: crate::privacy::evidence::Evidence) -> Self {
+        self.evidence = evidence;
+        self
     }
 
     /// The first non-blank value of `name`, trimmed.

@@ -8,6 +8,7 @@
 
 pub mod donation;
 pub mod input;
+pub mod privacy;
 pub mod process;
 pub mod store;
 pub mod validate;
@@ -27,4 +28,5 @@ pub struct EngineDeps {
     /// For follow-up mail rendered inside the action's transaction.
     pub renderer: std::sync::Arc<crate::render::Renderer>,
     pub client_name: String,
+    pub ip_key: crate::privacy::evidence::IpKey,
 }

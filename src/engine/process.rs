@@ -6,6 +6,7 @@ use chrono::{NaiveDateTime, Utc};
 use serde::Serialize;
 
 use super::donation::{self, DonationPlan};
+use super::privacy::{self as privacy_step, PrivacyPlan};
 use super::store::{self as actions, NewAction};
 use super::validate::{self, Checked, Complaints};
 use super::{ActionInput, EngineDeps};
@@ -51,6 +52,12 @@ pub fn process(conn: &mut DbConnection, deps: &EngineDeps, input: &ActionInput) 
     if !people::missing_lists(conn, &checked.lists)?.is_empty() {
         complaints.push(("lists".into(), "invalid"));
     }
+    let settings = crate::privacy::store::load_settings(conn)?;
+    // P1: while the feature is off, privacy inputs are ignored and nothing is required.
+    let privacy_plan = match settings.enabled {
+        true => Some(privacy_step::plan(conn, deps, input, &page, &settings, &mut complaints)?),
+        false => None,
+    };
     let donation = match page.kind() {
         PageType::Donation => donation::plan(conn, input, &page, existing.is_none())?.map_err(|c| complaints.extend(c)).ok(),
         _ => None,
@@ -66,13 +73,18 @@ pub fn process(conn: &mut DbConnection, deps: &EngineDeps, input: &ActionInput) 
         Some(plan) => Some(record_donation(conn, plan, &user, action_id, now)?),
         None => None,
     };
-    let subscribed_user = subscriptions(conn, input, &checked, &page, &user, action_id, now)?;
-    if subscribed_user {
+    let lists = subscriptions(conn, input, &checked, &page, &user, action_id, privacy_plan.as_ref(), now)?;
+    if lists.subscribed {
         actions::set_subscribed_user(conn, action_id)?;
+    }
+    if let Some(plan) = &privacy_plan {
+        privacy_step::apply(conn, deps, plan, input, &page, user.id, action_id, lists.left_all_lists, now)?;
     }
 
     let failed = donated.as_ref().is_some_and(|d| d.failure.is_some());
-    let skip = failed || input.get("skip_confirmation").is_some_and(truthy);
+    let skip = failed
+        || input.get("skip_confirmation").is_some_and(truthy)
+        || privacy_plan.as_ref().is_some_and(|p| p.skip_thanks);
     crate::mail::queue_thank_you(conn, deps, &crate::mail::ThankYou { page: &page, user: &user, action_id, skip })?;
 
     let akid = deps.akid_key.format(Akid { mailing_id: None, user_id: user.user_id() });
@@ -87,7 +99,7 @@ pub fn process(conn: &mut DbConnection, deps: &EngineDeps, input: &ActionInput) 
         page_name: page.name,
         akid,
         created_user,
-        subscribed_user,
+        subscribed_user: lists.subscribed,
         status: donated.as_ref().map_or("complete", |d| d.status),
         failure: donated.and_then(|d| d.failure),
         redirect_url,
@@ -165,9 +177,18 @@ fn record_donation(
     Ok(result)
 }
 
-/// SPEC A7 and U2: unsubscribe pages leave lists; otherwise `lists` (or, unless `opt_in`,
-/// the page's list) are joined; `unsub_all` leaves everything. `true` when the action
-/// subscribed the user to a list they were not on.
+/// What an action did to the supporter's lists.
+struct ListChanges {
+    /// Joined a list they were not on (`subscribed_user`).
+    subscribed: bool,
+    /// Asked to leave lists and is now on none (P13's trigger for withdrawal).
+    left_all_lists: bool,
+}
+
+/// SPEC A7, P10 and U2: unsubscribe pages leave lists; otherwise `lists` (or, unless
+/// `opt_in`, the page's list) are joined, plus `privacy_optin_lists` with an opt-in;
+/// `unsub_all`, or an opt-out that unsubscribes, leaves everything.
+#[allow(clippy::too_many_arguments)] // each is one fact about the action
 fn subscriptions(
     conn: &mut DbConnection,
     input: &ActionInput,
@@ -175,30 +196,38 @@ fn subscriptions(
     page: &Page,
     user: &User,
     action_id: i64,
+    privacy: Option<&PrivacyPlan>,
     now: NaiveDateTime,
-) -> Result<bool, AppError> {
+) -> Result<ListChanges, AppError> {
     let uid = user.user_id();
+    let mut asked_to_leave = false;
+    let mut subscribed = false;
     if page.kind() == PageType::Unsubscribe {
         let only = (!page.unsubscribe_all).then_some(ListId(page.list_id));
         people::unsubscribe(conn, uid, only, Cause::Action(action_id), now)?;
-        return Ok(false);
-    }
-    let targets: Vec<ListId> = if !checked.lists.is_empty() {
-        checked.lists.iter().copied().map(ListId).collect()
-    } else if input.get("opt_in").is_some_and(truthy) || page.kind() == PageType::Import {
-        vec![]
+        asked_to_leave = true;
     } else {
-        vec![ListId(page.list_id)]
-    };
-    let mut subscribed = false;
-    for list in targets {
-        subscribed |= people::subscribe(conn, uid, list, Cause::Action(action_id), now)?;
+        let mut targets: Vec<ListId> = if !checked.lists.is_empty() {
+            checked.lists.iter().copied().map(ListId).collect()
+        } else if input.get("opt_in").is_some_and(truthy) || page.kind() == PageType::Import {
+            vec![]
+        } else {
+            vec![ListId(page.list_id)]
+        };
+        if let Some(plan) = privacy.filter(|p| p.main_type() == Some("optin")) {
+            targets.extend(plan.optin_lists.iter().copied().map(ListId));
+        }
+        for list in targets {
+            subscribed |= people::subscribe(conn, uid, list, Cause::Action(action_id), now)?;
+        }
     }
-    if input.get("unsub_all").is_some_and(truthy) {
+    if input.get("unsub_all").is_some_and(truthy) || privacy.is_some_and(|p| p.optout_unsubscribes) {
         people::unsubscribe(conn, uid, None, Cause::UnsubscribeAll(action_id), now)?;
+        asked_to_leave = true;
         subscribed = false;
     }
-    Ok(subscribed)
+    let left_all_lists = asked_to_leave && people::subscription_count(conn, uid)? == 0;
+    Ok(ListChanges { subscribed, left_all_lists })
 }
 
 /// Form and JSON spellings of yes.

@@ -12,6 +12,20 @@ pub mod static_files;
 
 use actix_web::web;
 
+/// What a request tells about where an action came from (SPEC B2): the user agent and the
+/// peer's IP (hashed with a key before it is stored; never kept raw).
+pub fn evidence(req: &actix_web::HttpRequest) -> crate::privacy::evidence::Evidence {
+    crate::privacy::evidence::Evidence {
+        user_agent: req
+            .headers()
+            .get(actix_web::http::header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned(),
+        ip: req.peer_addr().map(|a| a.ip().to_string()),
+    }
+}
+
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/healthz", web::get().to(health::healthz))
         .route("/readyz", web::get().to(health::readyz))

@@ -79,7 +79,7 @@ pub async fn act(
     payload: web::Payload,
 ) -> Result<HttpResponse, PageError> {
     let body = read_limited(payload, state.config.max_body_bytes).await?;
-    let input = ActionInput::from_form(&body, Source::Website)?;
+    let input = ActionInput::from_form(&body, Source::Website)?.with_evidence(crate::http::evidence(&req));
     let deps = state.engine.clone();
     let job_input = input.clone();
     match state.db.writer.submit(move |conn| engine::process(conn, &deps, &job_input)).await {

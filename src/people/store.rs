@@ -197,6 +197,10 @@ pub fn unsubscribe(
     Ok(lists.len())
 }
 
+pub fn subscription_count(conn: &mut DbConnection, user: UserId) -> QueryResult<i64> {
+    core_subscription::table.filter(core_subscription::user_id.eq(user.0)).count().get_result(conn)
+}
+
 /// The ids among `ids` that name no list.
 pub fn missing_lists(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<i64>> {
     if ids.is_empty() {

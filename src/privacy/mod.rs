@@ -2,6 +2,8 @@
 //! (with the engine) records and withdrawal. Only `privacy::store` touches
 //! `core_privacysettings`, `core_privacytext`, `core_privacyrecord` and `core_consentlog`.
 
+pub mod chain;
+pub mod evidence;
 pub mod hash;
 pub mod settings;
 pub mod store;

@@ -1,8 +1,9 @@
 //! SQL for the privacy tables.
 
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::PrivacySettings;
+use super::{PrivacyHash, PrivacySettings};
 use crate::db::schema::core_privacysettings;
 use crate::db::DbConnection;
 
@@ -30,4 +31,123 @@ pub fn load_settings(conn: &mut DbConnection) -> QueryResult<PrivacySettings> {
             require_on_user_api: user_api,
         })
         .unwrap_or_default())
+}
+
+/// A stored text version (SPEC P7).
+#[derive(Clone, Debug, Queryable)]
+pub struct Version {
+    pub id: i64,
+    pub text_type: String,
+    pub text: String,
+    pub hash: String,
+}
+
+pub fn version_by_hash(conn: &mut DbConnection, hash: &PrivacyHash) -> QueryResult<Option<Version>> {
+    use crate::db::schema::core_privacytext as t;
+    t::table.filter(t::hash.eq(hash.as_str())).select((t::id, t::type_, t::text, t::hash)).first(conn).optional()
+}
+
+/// The version for `(text_type, text)`, stored on first use; versions are never edited.
+pub fn ensure_version(conn: &mut DbConnection, text_type: &str, text: &str, now: NaiveDateTime) -> QueryResult<Version> {
+    use crate::db::schema::core_privacytext as t;
+    let hash = PrivacyHash::of(text_type, text);
+    if let Some(found) = version_by_hash(conn, &hash)? {
+        return Ok(found);
+    }
+    let insert = diesel::insert_into(t::table)
+        .values((t::type_.eq(text_type), t::text.eq(text), t::hash.eq(hash.as_str()), t::created_at.eq(now)))
+        .on_conflict_do_nothing();
+    // Two actions may store the same new version at once: the loser's insert does nothing.
+    match conn {
+        DbConnection::Sqlite(c) => insert.execute(c)?,
+        DbConnection::Postgresql(c) => insert.execute(c)?,
+    };
+    version_by_hash(conn, &hash)?.ok_or(diesel::result::Error::NotFound)
+}
+
+/// A new record with its evidence (SPEC P12, B2).
+pub struct NewRecord<'a> {
+    pub user_id: i64,
+    pub action_id: Option<i64>,
+    pub version_id: i64,
+    pub context: &'a str,
+    pub note: &'a str,
+    pub page_id: Option<i64>,
+    pub templateset_id: Option<i64>,
+    pub templateset_revision: Option<i64>,
+    pub lang: &'a str,
+    pub country_submitted: &'a str,
+    pub user_agent: &'a str,
+    pub ip_hmac: &'a str,
+}
+
+/// Inserts the record and its `created` entry in the consent log.
+pub fn insert_record(conn: &mut DbConnection, r: &NewRecord<'_>, now: NaiveDateTime) -> QueryResult<i64> {
+    use crate::db::schema::core_privacyrecord as p;
+    let id = diesel::insert_into(p::table)
+        .values((
+            p::user_id.eq(r.user_id),
+            p::action_id.eq(r.action_id),
+            p::version_id.eq(r.version_id),
+            p::status.eq("active"),
+            p::context.eq(r.context),
+            p::note.eq(r.note),
+            p::page_id.eq(r.page_id),
+            p::templateset_id.eq(r.templateset_id),
+            p::templateset_revision.eq(r.templateset_revision),
+            p::lang.eq(r.lang),
+            p::country_submitted.eq(r.country_submitted),
+            p::user_agent.eq(r.user_agent),
+            p::ip_hmac.eq(r.ip_hmac),
+            p::created_at.eq(now),
+            p::updated_at.eq(now),
+        ))
+        .returning(p::id)
+        .get_result(conn)?;
+    super::chain::append(conn, id, "created", now)?;
+    Ok(id)
+}
+
+/// Which records to withdraw (SPEC P13).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Withdraw {
+    All,
+    Version(PrivacyHash),
+}
+
+/// Marks the user's active records withdrawn (all, or those of one version), each with a
+/// `withdrawn` log entry; returns their ids.
+pub fn withdraw(conn: &mut DbConnection, user_id: i64, which: &Withdraw, now: NaiveDateTime) -> QueryResult<Vec<i64>> {
+    use crate::db::schema::{core_privacyrecord as p, core_privacytext as t};
+    let mut query = p::table
+        .inner_join(t::table)
+        .filter(p::user_id.eq(user_id))
+        .filter(p::status.eq("active"))
+        .select(p::id)
+        .into_boxed();
+    if let Withdraw::Version(hash) = which {
+        query = query.filter(t::hash.eq(hash.as_str()));
+    }
+    let ids: Vec<i64> = query.load(conn)?;
+    for id in &ids {
+        diesel::update(p::table.find(id)).set((p::status.eq("withdrawn"), p::updated_at.eq(now))).execute(conn)?;
+        super::chain::append(conn, *id, "withdrawn", now)?;
+    }
+    Ok(ids)
+}
+
+pub fn has_active_record(conn: &mut DbConnection, user_id: i64) -> QueryResult<bool> {
+    use crate::db::schema::core_privacyrecord as p;
+    p::table.filter(p::user_id.eq(user_id)).filter(p::status.eq("active")).count().get_result::<i64>(conn).map(|n| n > 0)
+}
+
+/// `(type, hash, status, text)` of a user's records, oldest first (P15, the user admin).
+pub fn records_of_user(conn: &mut DbConnection, user_id: i64) -> QueryResult<Vec<(i64, String, String, String, String)>> {
+    use crate::db::schema::{core_privacyrecord as p, core_privacytext as t};
+    p::table
+        .inner_join(t::table)
+        .filter(p::user_id.eq(user_id))
+        .order(p::id.asc())
+        .select((p::id, t::type_, t::hash, p::status, t::text))
+        .load(conn)
 }

@@ -12,4 +12,5 @@ mod binary;
 mod donations;
 mod engine_options;
 mod pages;
+mod privacy;
 mod rendering;

@@ -37,7 +37,7 @@ async fn create_inner(
 ) -> Result<(String, &'static str, serde_json::Value), AppError> {
     let staff = basic_staff(req, state).await?;
     let body = read_limited(payload, state.config.max_body_bytes).await?;
-    let input = parse_body(req, &body)?;
+    let input = parse_body(req, &body)?.with_evidence(crate::http::evidence(req));
     let deps = state.engine.clone();
     let outcome = state.db.writer.submit(move |conn| engine::process(conn, &deps, &input)).await?;
     let location = format!("{}{}", origin(req), uri::action(outcome.action_id));

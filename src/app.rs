@@ -63,6 +63,7 @@ impl AppState {
             renderer: Arc::clone(&renderer),
             client_name: config.client_name.clone(),
             ip_key: crate::privacy::evidence::IpKey::new(&secret),
+            receipt_key: crate::receipts::ReceiptKey::new(&secret),
         };
         Ok(Self { config, db, renderer, i18n, privacy, engine })
     }

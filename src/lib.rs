@@ -16,6 +16,7 @@ pub mod orders;
 pub mod pages;
 pub mod people;
 pub mod privacy;
+pub mod receipts;
 pub mod render;
 pub mod settings;
 pub mod shared;

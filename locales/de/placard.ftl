@@ -57,3 +57,5 @@ error_card_num-declined = Ihre Zahlung konnte nicht verarbeitet werden. Bitte pr
 error_lists-invalid = Eine der gewählten Listen gibt es nicht.
 error_payment_account-invalid = Auf dieser Seite können gerade keine Spenden angenommen werden.
 error_invalid = Dieser Wert ist ungültig.
+receipt_download = Ihre Einwilligungsquittung herunterladen
+receipt_download_withdrawal = Ihre Widerrufsquittung herunterladen

@@ -60,3 +60,5 @@ error_card_num-declined = Your payment could not be processed. Please check your
 error_lists-invalid = One of the chosen lists does not exist.
 error_payment_account-invalid = Donations cannot be taken on this page right now.
 error_invalid = This value is not valid.
+receipt_download = Download your consent receipt
+receipt_download_withdrawal = Download your withdrawal receipt

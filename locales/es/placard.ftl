@@ -57,3 +57,5 @@ error_card_num-declined = No pudimos procesar tu pago. Revisa los datos de tu ta
 error_lists-invalid = Una de las listas elegidas no existe.
 error_payment_account-invalid = Ahora mismo no se pueden recibir donaciones en esta página.
 error_invalid = Este valor no es válido.
+receipt_download = Descargar tu recibo de consentimiento
+receipt_download_withdrawal = Descargar tu recibo de retirada

@@ -57,3 +57,5 @@ error_card_num-declined = Votre paiement n’a pas pu être traité. Vérifiez l
 error_lists-invalid = L’une des listes choisies n’existe pas.
 error_payment_account-invalid = Les dons ne peuvent pas être reçus sur cette page pour le moment.
 error_invalid = Cette valeur n’est pas valide.
+receipt_download = Télécharger votre reçu de consentement
+receipt_download_withdrawal = Télécharger votre reçu de retrait

@@ -29,4 +29,5 @@ pub struct EngineDeps {
     pub renderer: std::sync::Arc<crate::render::Renderer>,
     pub client_name: String,
     pub ip_key: crate::privacy::evidence::IpKey,
+    pub receipt_key: crate::receipts::ReceiptKey,
 }

@@ -13,6 +13,8 @@ use crate::pages::{self, Page, PageType};
 use crate::privacy::store::{self as privacy, NewRecord, Withdraw};
 use crate::privacy::texts::{self, TextScope};
 use crate::privacy::{PrivacyHash, PrivacySettings};
+use crate::receipts::store::Issue;
+use crate::receipts::{self, ReceiptText};
 
 /// A text the supporter chose or was shown, by content.
 #[derive(Clone, Debug)]
@@ -166,12 +168,27 @@ pub fn apply(
         Some(which) => privacy::withdraw(conn, user_id, &which, now)?,
         None => vec![],
     };
+    let receipt = |kind: &'static str, texts: Vec<ReceiptText>| Issue {
+        kind,
+        user_id,
+        action_id: Some(action_id),
+        controller: &deps.client_name,
+        service: &page.title,
+        lang: &page.lang,
+        texts,
+    };
+    if !withdrawn.is_empty() {
+        let texts = privacy::texts_of_records(conn, &withdrawn)?;
+        receipts::store::issue(conn, &deps.receipt_key, receipt("withdrawal", texts), now)?;
+    }
     let sources = deps.renderer.sources();
     let set = page.templateset_id.and_then(|id| sources.set_by_id(id));
     let ip_hmac = input.evidence.ip.as_deref().map(|ip| deps.ip_key.hash(ip)).unwrap_or_default();
     let user_agent: String = input.evidence.user_agent.chars().take(500).collect();
+    let mut created = vec![];
     for chosen in plan.main.iter().chain(&plan.extras) {
         let version = privacy::ensure_version(conn, &chosen.text_type, &chosen.text, now)?;
+        created.push(ReceiptText { text_type: version.text_type.clone(), hash: version.hash.clone(), text: version.text.clone(), status: "active".into() });
         privacy::insert_record(
             conn,
             &NewRecord {
@@ -190,6 +207,9 @@ pub fn apply(
             },
             now,
         )?;
+    }
+    if !created.is_empty() {
+        receipts::store::issue(conn, &deps.receipt_key, receipt("consent", created), now)?;
     }
     Ok(withdrawn)
 }

@@ -8,6 +8,7 @@ pub mod errors;
 pub mod health;
 pub mod negotiate;
 pub mod public;
+pub mod receipts;
 pub mod static_files;
 
 use actix_web::web;
@@ -31,6 +32,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/readyz", web::get().to(health::readyz))
         .route("/static/{file:.*}", web::get().to(static_files::serve))
         .service(web::scope("/rest/v1").configure(api_v1::routes))
+        .configure(receipts::routes)
         .configure(public::routes)
         .default_service(web::to(public::not_found));
 }

@@ -11,7 +11,7 @@ use crate::engine::{self, ActionInput, Source};
 use crate::error::{AppError, PageError, ValidationErrors};
 use crate::http::body::read_limited;
 use crate::pages::{self, Page, PageType};
-use crate::render::context::{lang_context, ui_strings, ActionPageContext, RenderInput};
+use crate::render::context::{lang_context, ui_strings, ActionPageContext, ReceiptLink, RenderInput};
 use crate::render::ORIGINAL;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -116,7 +116,28 @@ pub async fn thanks(
     path: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
     let loaded = load_page(&state, &path.into_inner()).await?;
-    render_page(&req, &state, &loaded, "thanks.html", BTreeMap::new(), &ValidationErrors::default(), StatusCode::OK)
+    let receipts = receipts_for(&req, &state).await?;
+    let no_errors = ValidationErrors::default();
+    render_page_with(&req, &state, &loaded, "thanks.html", BTreeMap::new(), &no_errors, StatusCode::OK, receipts)
+}
+
+/// The action's receipts, when the akid in the thanks URL is the action's supporter's.
+async fn receipts_for(req: &HttpRequest, state: &AppState) -> Result<Vec<ReceiptLink>, AppError> {
+    let args = query_args(req);
+    let action_id = args.get("action_id").and_then(|a| a.parse::<i64>().ok());
+    let akid = args.get("akid").and_then(|a| state.engine.akid_key.parse(a));
+    let (Some(action_id), Some(akid)) = (action_id, akid) else { return Ok(vec![]) };
+    let found = state
+        .db
+        .read(move |conn| {
+            let owner = engine::store::find(conn, action_id)?.map(|a| a.user_id);
+            if owner != Some(akid.user_id.0) {
+                return Ok(vec![]);
+            }
+            Ok(crate::receipts::store::of_action(conn, action_id)?)
+        })
+        .await?;
+    Ok(found.into_iter().map(|(id, kind)| ReceiptLink { url: format!("/receipts/{id}/"), kind }).collect())
 }
 
 /// Anything unrouted: a trailing-slash redirect for page-like paths, else the 404 page.
@@ -163,10 +184,24 @@ fn render_page(
     errors: &ValidationErrors,
     status: StatusCode,
 ) -> Result<HttpResponse, PageError> {
+    render_page_with(req, state, loaded, file, values, errors, status, vec![])
+}
+
+#[allow(clippy::too_many_arguments)] // the page, what to show on it, and how to answer
+fn render_page_with(
+    req: &HttpRequest,
+    state: &AppState,
+    loaded: &LoadedPage,
+    file: &str,
+    values: BTreeMap<String, String>,
+    errors: &ValidationErrors,
+    status: StatusCode,
+    receipts: Vec<ReceiptLink>,
+) -> Result<HttpResponse, PageError> {
     let sources = state.renderer.sources();
     let set = loaded.page.templateset_id.and_then(|id| sources.set_by_id(id)).map_or(ORIGINAL, |s| s.name.as_str());
     let privacy = state.privacy.get();
-    let ctx = ActionPageContext::new(
+    let mut ctx = ActionPageContext::new(
         &loaded.page,
         RenderInput {
             client_name: &state.config.client_name,
@@ -180,6 +215,7 @@ fn render_page(
             path: req.path(),
         },
     );
+    ctx.receipts = receipts;
     let body = state.renderer.render(set, file, &minijinja::Value::from_serialize(&ctx))?;
     Ok(html(status, body))
 }

@@ -136,6 +136,21 @@ pub fn withdraw(conn: &mut DbConnection, user_id: i64, which: &Withdraw, now: Na
     Ok(ids)
 }
 
+/// The texts of these records, with their current status, for a receipt.
+pub fn texts_of_records(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<crate::receipts::ReceiptText>> {
+    use crate::db::schema::{core_privacyrecord as p, core_privacytext as t};
+    let rows: Vec<(String, String, String, String)> = p::table
+        .inner_join(t::table)
+        .filter(p::id.eq_any(ids))
+        .order(p::id.asc())
+        .select((t::type_, t::hash, t::text, p::status))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(text_type, hash, text, status)| crate::receipts::ReceiptText { text_type, hash, text, status })
+        .collect())
+}
+
 pub fn has_active_record(conn: &mut DbConnection, user_id: i64) -> QueryResult<bool> {
     use crate::db::schema::core_privacyrecord as p;
     p::table.filter(p::user_id.eq(user_id)).filter(p::status.eq("active")).count().get_result::<i64>(conn).map(|n| n > 0)

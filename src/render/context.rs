@@ -55,6 +55,7 @@ const UI_KEYS: &[&str] = &[
     "email_receipt_link",
     "email_footer_mailing",
     "email_unsubscribe",
+    "receipt_download", "receipt_download_withdrawal",
 ];
 
 /// Countries offered in the country select, United States first (ActionKit's default).
@@ -142,6 +143,14 @@ pub struct ActionPageContext {
     pub request: RequestContext,
     pub templateset: TemplatesetContext,
     pub akid: Option<String>,
+    /// Consent receipts of the action on its thanks page (B3): `{url, kind}`.
+    pub receipts: Vec<ReceiptLink>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ReceiptLink {
+    pub url: String,
+    pub kind: String,
 }
 
 #[derive(Serialize)]
@@ -238,6 +247,7 @@ impl ActionPageContext {
             privacy_text,
             ui: ui_strings(i18n, &page.lang),
             akid: input.args.get("akid").cloned(),
+            receipts: vec![],
             request: RequestContext { get: input.args.clone(), path: input.path.to_owned() },
             args: input.args,
             templateset: TemplatesetContext {

@@ -13,4 +13,5 @@ mod donations;
 mod engine_options;
 mod pages;
 mod privacy;
+mod receipts;
 mod rendering;

@@ -7,8 +7,8 @@ cd "$(dirname "$0")/.."
 SECONDS_PER_RUN=${1:-10}
 CONNECTIONS=${2:-16}
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-target/bench}
-cargo build --release --quiet
-BIN="$CARGO_TARGET_DIR/release/placard"
+if [ -z "${PLACARD_BIN:-}" ]; then cargo build --release --quiet; fi
+BIN=${PLACARD_BIN:-$CARGO_TARGET_DIR/release/placard}
 WORK=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$WORK"' EXIT
 

@@ -29,6 +29,8 @@ pub struct AppState {
     pub i18n: Arc<I18n>,
     pub privacy: Shared<PrivacySettings>,
     pub engine: EngineDeps,
+    /// Wakes this process's mail worker after a commit that queued mail.
+    pub mail: crate::mail::worker::MailWorker,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -64,8 +66,9 @@ impl AppState {
             client_name: config.client_name.clone(),
             ip_key: crate::privacy::evidence::IpKey::new(&secret),
             receipt_key: crate::receipts::ReceiptKey::new(&secret),
+            base_url: config.base_url.clone(),
         };
-        Ok(Self { config, db, renderer, i18n, privacy, engine })
+        Ok(Self { config, db, renderer, i18n, privacy, engine, mail: crate::mail::worker::MailWorker::new() })
     }
 
     /// Re-reads what staff edit and requests keep in memory: language strings, privacy
@@ -113,7 +116,7 @@ impl Application {
         .listen(listener)
         .map_err(|source| StartError::Bind { addr: state.config.bind.clone(), source })?
         .run();
-        crate::mail::worker::start(state.clone());
+        crate::mail::worker::start_with(state.clone(), state.mail.clone());
         Ok(Self { port, server, state })
     }
 

@@ -2,7 +2,8 @@
 //!
 //! Reads `DATABASE_URL` (or `PLACARD_DATABASE_URL`), `PLACARD_BIND`, `PLACARD_SECRET`,
 //! `PLACARD_CLIENT_NAME`, `PLACARD_BASE_URL`, `PLACARD_SQLITE_SYNCHRONOUS`,
-//! `PLACARD_MAX_BODY_BYTES`, `PLACARD_DB_POOL_SIZE`, and `PLACARD_CONFIG` (the TOML file's
+//! `PLACARD_MAX_BODY_BYTES`, `PLACARD_DB_POOL_SIZE`, `PLACARD_SMTP_URL`, `PLACARD_MAIL_FROM`,
+//! and `PLACARD_CONFIG` (the TOML file's
 //! path; `./placard.toml` when it exists). A `Config` is built once and passed down; nothing
 //! reads the environment after start-up.
 
@@ -28,6 +29,11 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// Connections in each pool (reads; on PostgreSQL also writes).
     pub db_pool_size: u32,
+    /// Where mail is delivered: `smtp://host:port` (plain), `smtp+starttls://user:pass@host:587`,
+    /// `smtps://user:pass@host:465`. `None`: mail stays queued in the outbox.
+    pub smtp_url: Option<String>,
+    /// The `From:` of every mail, e.g. `Placard <no-reply@example.org>`.
+    pub mail_from: String,
 }
 
 impl Default for Config {
@@ -41,6 +47,8 @@ impl Default for Config {
             sqlite_synchronous: "FULL".to_owned(),
             max_body_bytes: 256 * 1024,
             db_pool_size: 8,
+            smtp_url: None,
+            mail_from: "Placard <no-reply@localhost>".to_owned(),
         }
     }
 }
@@ -67,6 +75,8 @@ struct FileConfig {
     sqlite_synchronous: Option<String>,
     max_body_bytes: Option<usize>,
     db_pool_size: Option<u32>,
+    smtp_url: Option<String>,
+    mail_from: Option<String>,
 }
 
 impl Config {
@@ -100,6 +110,8 @@ impl Config {
             sqlite_synchronous,
             max_body_bytes,
             db_pool_size,
+            smtp_url,
+            mail_from,
         } = file;
         set(&mut self.database_url, database_url);
         set(&mut self.bind, bind);
@@ -109,6 +121,8 @@ impl Config {
         set(&mut self.sqlite_synchronous, sqlite_synchronous);
         set(&mut self.max_body_bytes, max_body_bytes);
         set(&mut self.db_pool_size, db_pool_size);
+        self.smtp_url = smtp_url.filter(|u| !u.is_empty()).or(self.smtp_url.take());
+        set(&mut self.mail_from, mail_from);
         self.validate()
     }
 
@@ -123,6 +137,10 @@ impl Config {
             self.base_url = Some(url);
         }
         set(&mut self.sqlite_synchronous, lookup("PLACARD_SQLITE_SYNCHRONOUS"));
+        if let Some(url) = lookup("PLACARD_SMTP_URL") {
+            self.smtp_url = Some(url).filter(|u| !u.is_empty());
+        }
+        set(&mut self.mail_from, lookup("PLACARD_MAIL_FROM"));
         if let Some(v) = lookup("PLACARD_MAX_BODY_BYTES") {
             self.max_body_bytes = v.parse().map_err(|_| ConfigError::Invalid {
                 name: "PLACARD_MAX_BODY_BYTES",
@@ -154,6 +172,22 @@ impl Config {
                 value: "0".into(),
                 why: "at least one connection is needed",
             });
+        }
+        if self.mail_from.parse::<lettre::message::Mailbox>().is_err() {
+            return Err(ConfigError::Invalid {
+                name: "PLACARD_MAIL_FROM",
+                value: self.mail_from.clone(),
+                why: "expected an address such as `Placard <no-reply@example.org>`",
+            });
+        }
+        if let Some(url) = &self.smtp_url {
+            if !["smtp://", "smtps://", "smtp+starttls://"].iter().any(|s| url.starts_with(s)) {
+                return Err(ConfigError::Invalid {
+                    name: "PLACARD_SMTP_URL",
+                    value: "(hidden)".into(),
+                    why: "expected smtp://HOST:PORT, smtp+starttls://USER:PASS@HOST:587 or smtps://USER:PASS@HOST:465",
+                });
+            }
         }
         if let Some(secret) = &self.secret {
             if secret.len() < 32 {

@@ -100,10 +100,8 @@ fn run(cli: Cli, mut config: Config) -> Result<(), String> {
             Ok(())
         }
         Command::VerifyConsentLog => {
-            let result = state
-                .db
-                .read_now(|conn| Ok(placard::privacy::chain::verify(conn)?))
-                .map_err(|e| e.public_message())?;
+            let result =
+                state.db.read_now(|conn| Ok(placard::privacy::chain::verify(conn)?)).map_err(|e| e.public_message())?;
             for problem in &result.problems {
                 println!("{problem}");
             }

@@ -43,7 +43,12 @@ pub struct DonationResult {
 }
 
 /// Checks a donation; complaints as `(field, code)`. `new_user` needs a name (A9).
-pub fn plan(conn: &mut DbConnection, input: &ActionInput, page: &Page, new_user: bool) -> Result<Result<DonationPlan, Complaints>, AppError> {
+pub fn plan(
+    conn: &mut DbConnection,
+    input: &ActionInput,
+    page: &Page,
+    new_user: bool,
+) -> Result<Result<DonationPlan, Complaints>, AppError> {
     let mut complaints: Complaints = vec![];
     let account = match input.get("payment_account").or_else(|| input.get("account")) {
         Some(name) => orders::account_by_name(conn, name)?,
@@ -67,7 +72,10 @@ pub fn plan(conn: &mut DbConnection, input: &ActionInput, page: &Page, new_user:
     if card.is_empty() {
         complaints.push(("card_num".into(), "missing"));
     }
-    if new_user && input.get("name").is_none() && (input.get("first_name").is_none() || input.get("last_name").is_none()) {
+    if new_user
+        && input.get("name").is_none()
+        && (input.get("first_name").is_none() || input.get("last_name").is_none())
+    {
         complaints.push(("name".into(), "missing"));
     }
     let mut products = vec![];
@@ -86,7 +94,11 @@ pub fn plan(conn: &mut DbConnection, input: &ActionInput, page: &Page, new_user:
             }
         }
     }
-    if amount.is_none() && products.is_empty() && candidates.is_empty() && !complaints.iter().any(|(f, _)| f == "amount") {
+    if amount.is_none()
+        && products.is_empty()
+        && candidates.is_empty()
+        && !complaints.iter().any(|(f, _)| f == "amount")
+    {
         complaints.push(("amount".into(), "missing"));
     }
     let created_at = date_field(input, "created_at", &mut complaints);
@@ -107,7 +119,13 @@ pub fn plan(conn: &mut DbConnection, input: &ActionInput, page: &Page, new_user:
     }
 }
 
-pub fn record(conn: &mut DbConnection, plan: &DonationPlan, user_id: i64, action_id: i64, now: NaiveDateTime) -> Result<DonationResult, AppError> {
+pub fn record(
+    conn: &mut DbConnection,
+    plan: &DonationPlan,
+    user_id: i64,
+    action_id: i64,
+    now: NaiveDateTime,
+) -> Result<DonationResult, AppError> {
     let total = plan.total();
     let fingerprint = format!("{}:{user_id}:{}:{}", plan.account.id, total.0, plan.card_last4);
     let failure = if plan.card_code != plan.account.card_code {
@@ -173,7 +191,10 @@ fn date_field(input: &ActionInput, field: &str, complaints: &mut Complaints) -> 
         .iter()
         .find_map(|f| NaiveDateTime::parse_from_str(raw, f).ok())
         .or_else(|| {
-            ["%Y-%m-%d", "%m/%d/%Y"].iter().find_map(|f| NaiveDate::parse_from_str(raw, f).ok()).and_then(|d| d.and_hms_opt(0, 0, 0))
+            ["%Y-%m-%d", "%m/%d/%Y"]
+                .iter()
+                .find_map(|f| NaiveDate::parse_from_str(raw, f).ok())
+                .and_then(|d| d.and_hms_opt(0, 0, 0))
         });
     if parsed.is_none() {
         complaints.push((field.to_owned(), "invalid"));

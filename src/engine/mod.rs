@@ -30,4 +30,6 @@ pub struct EngineDeps {
     pub client_name: String,
     pub ip_key: crate::privacy::evidence::IpKey,
     pub receipt_key: crate::receipts::ReceiptKey,
+    /// `PLACARD_BASE_URL`, for absolute links in mail.
+    pub base_url: Option<String>,
 }

@@ -89,15 +89,19 @@ pub fn plan(
         None => WithdrawRequest::Auto,
         Some("no_auto") => WithdrawRequest::NoAuto,
         Some("all") => WithdrawRequest::All,
-        Some(raw) => PrivacyHash::parse(raw).map(WithdrawRequest::Version).unwrap_or_else(|| {
-            complaints.push(("withdraw_privacy".into(), "invalid"));
-            WithdrawRequest::Auto
-        }),
+        Some(raw) => PrivacyHash::parse(raw).map_or_else(
+            || {
+                complaints.push(("withdraw_privacy".into(), "invalid"));
+                WithdrawRequest::Auto
+            },
+            WithdrawRequest::Version,
+        ),
     };
     let flags = texts::flags(&deps.i18n);
     let is_optout = main.as_ref().is_some_and(|c| c.text_type == "optout");
     Ok(PrivacyPlan {
-        optout_unsubscribes: is_optout && (input.get("privacy_optout_unsub_all").is_some_and(truthy) || flags.unsub_optouts),
+        optout_unsubscribes: is_optout
+            && (input.get("privacy_optout_unsub_all").is_some_and(truthy) || flags.unsub_optouts),
         skip_thanks: is_optout
             && (input.get("privacy_optout_skip_confirmation").is_some_and(truthy) || flags.optouts_skip_thanks),
         main,
@@ -117,7 +121,13 @@ struct Resolver<'a> {
 }
 
 impl Resolver<'_> {
-    fn resolve(&mut self, conn: &mut DbConnection, raw: &str, field: &str, complaints: &mut Complaints) -> Result<Option<Chosen>, AppError> {
+    fn resolve(
+        &mut self,
+        conn: &mut DbConnection,
+        raw: &str,
+        field: &str,
+        complaints: &mut Complaints,
+    ) -> Result<Option<Chosen>, AppError> {
         let Some(hash) = PrivacyHash::parse(raw) else {
             complaints.push((field.to_owned(), "invalid"));
             return Ok(None);
@@ -129,17 +139,17 @@ impl Resolver<'_> {
             self.fields = Some(pages::store::fields(conn, self.page.id)?);
         }
         let fields = self.fields.clone().unwrap_or_default();
-        let scope = TextScope { page_fields: &fields, page_type: self.page.kind().privacy_name(), lang: &self.page.lang };
+        let scope =
+            TextScope { page_fields: &fields, page_type: self.page.kind().privacy_name(), lang: &self.page.lang };
         let current = texts::text_types(&self.deps.i18n)
             .into_iter()
             .filter_map(|t| texts::resolve(&self.deps.i18n, &scope, &t))
             .find(|r| r.hash == hash);
-        match current {
-            Some(r) => Ok(Some(Chosen { text_type: r.text_type, text: r.text })),
-            None => {
-                complaints.push((field.to_owned(), "invalid"));
-                Ok(None)
-            }
+        if let Some(r) = current {
+            Ok(Some(Chosen { text_type: r.text_type, text: r.text }))
+        } else {
+            complaints.push((field.to_owned(), "invalid"));
+            Ok(None)
         }
     }
 }
@@ -188,7 +198,12 @@ pub fn apply(
     let mut created = vec![];
     for chosen in plan.main.iter().chain(&plan.extras) {
         let version = privacy::ensure_version(conn, &chosen.text_type, &chosen.text, now)?;
-        created.push(ReceiptText { text_type: version.text_type.clone(), hash: version.hash.clone(), text: version.text.clone(), status: "active".into() });
+        created.push(ReceiptText {
+            text_type: version.text_type.clone(),
+            hash: version.hash.clone(),
+            text: version.text.clone(),
+            status: "active".into(),
+        });
         privacy::insert_record(
             conn,
             &NewRecord {

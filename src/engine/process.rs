@@ -40,8 +40,11 @@ pub fn process(conn: &mut DbConnection, deps: &EngineDeps, input: &ActionInput) 
         Some(akid) => people::find_by_id(conn, akid.user_id)?,
         None => None,
     };
-    let allowed =
-        if input.params.iter().any(|(n, _)| n.starts_with("user_")) { people::allowed_user_fields(conn)? } else { vec![] };
+    let allowed = if input.params.iter().any(|(n, _)| n.starts_with("user_")) {
+        people::allowed_user_fields(conn)?
+    } else {
+        vec![]
+    };
     let (checked, mut complaints) = validate::check(input, &page.required(), known_user.as_ref(), &allowed);
 
     // Checks that read the database, still before any write.
@@ -54,12 +57,15 @@ pub fn process(conn: &mut DbConnection, deps: &EngineDeps, input: &ActionInput) 
     }
     let settings = crate::privacy::store::load_settings(conn)?;
     // P1: while the feature is off, privacy inputs are ignored and nothing is required.
-    let privacy_plan = match settings.enabled {
-        true => Some(privacy_step::plan(conn, deps, input, &page, &settings, &mut complaints)?),
-        false => None,
+    let privacy_plan = if settings.enabled {
+        Some(privacy_step::plan(conn, deps, input, &page, &settings, &mut complaints)?)
+    } else {
+        None
     };
     let donation = match page.kind() {
-        PageType::Donation => donation::plan(conn, input, &page, existing.is_none())?.map_err(|c| complaints.extend(c)).ok(),
+        PageType::Donation => {
+            donation::plan(conn, input, &page, existing.is_none())?.map_err(|c| complaints.extend(c)).ok()
+        }
         _ => None,
     };
     if !complaints.is_empty() {
@@ -86,6 +92,17 @@ pub fn process(conn: &mut DbConnection, deps: &EngineDeps, input: &ActionInput) 
         || input.get("skip_confirmation").is_some_and(truthy)
         || privacy_plan.as_ref().is_some_and(|p| p.skip_thanks);
     crate::mail::queue_thank_you(conn, deps, &crate::mail::ThankYou { page: &page, user: &user, action_id, skip })?;
+    if !checked.taf_emails.is_empty() {
+        let taf = crate::mail::TellAFriend {
+            page: &page,
+            sender: &user,
+            action_id,
+            emails: &checked.taf_emails,
+            subject: input.get("taf_subject").unwrap_or_default(),
+            note: input.get("taf_note").unwrap_or_default(),
+        };
+        crate::mail::queue_tell_a_friend(conn, deps, &taf)?;
+    }
 
     let akid = deps.akid_key.format(Akid { mailing_id: None, user_id: user.user_id() });
     let redirect_url = match &donated {

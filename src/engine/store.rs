@@ -101,6 +101,15 @@ pub fn fields(conn: &mut DbConnection, action_id: i64) -> QueryResult<Vec<(Strin
         .load(conn)
 }
 
+/// Completed actions on a page (progress toward its goal).
+pub fn count_for_page(conn: &mut DbConnection, page_id: i64) -> QueryResult<i64> {
+    core_action::table
+        .filter(core_action::page_id.eq(page_id))
+        .filter(core_action::status.eq("complete"))
+        .count()
+        .get_result(conn)
+}
+
 pub fn set_status(conn: &mut DbConnection, action_id: i64, status: &str) -> QueryResult<()> {
     diesel::update(core_action::table.find(action_id)).set(core_action::status.eq(status)).execute(conn).map(|_| ())
 }

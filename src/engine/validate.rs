@@ -26,6 +26,8 @@ pub struct Checked {
     pub phones: Vec<(String, String)>,
     /// List ids named by `lists` (checked to exist by the engine).
     pub lists: Vec<i64>,
+    /// Tell-a-friend addresses (`taf_emails`, repeated or comma-separated).
+    pub taf_emails: Vec<Email>,
 }
 
 pub type Complaints = Vec<(String, &'static str)>;
@@ -83,6 +85,15 @@ pub fn check(
             match id.parse::<i64>() {
                 Ok(id) if id > 0 => checked.lists.push(id),
                 _ => complaints.push(("lists".into(), "invalid")),
+            }
+        }
+    }
+
+    for raw in input.all("taf_emails") {
+        for one in raw.split([',', ';', '\n']).map(str::trim).filter(|s| !s.is_empty()) {
+            match Email::parse(one) {
+                Some(email) => checked.taf_emails.push(email),
+                None => complaints.push(("taf_emails".into(), "invalid")),
             }
         }
     }

@@ -25,5 +25,9 @@ pub async fn basic_staff(req: &HttpRequest, state: &AppState) -> Result<Option<S
     // argon2 is deliberately slow: off the async workers.
     let hash = account.password_hash.clone();
     let ok = crate::telemetry::run_blocking(move || Ok(staff::verify_password(&hash, &password))).await?;
-    if ok { Ok(Some(account)) } else { Err(AppError::Unauthorized) }
+    if ok {
+        Ok(Some(account))
+    } else {
+        Err(AppError::Unauthorized)
+    }
 }

@@ -4,6 +4,7 @@
 pub mod api_v1;
 pub mod auth;
 pub mod body;
+pub mod context;
 pub mod errors;
 pub mod health;
 pub mod negotiate;
@@ -33,6 +34,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/static/{file:.*}", web::get().to(static_files::serve))
         .service(web::scope("/rest/v1").configure(api_v1::routes))
         .configure(receipts::routes)
+        .configure(context::routes)
         .configure(public::routes)
         .default_service(web::to(public::not_found));
 }

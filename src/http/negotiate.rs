@@ -32,7 +32,9 @@ impl Format {
     pub fn respond(self, status: StatusCode, root: &str, body: &Value) -> HttpResponse {
         match self {
             Self::Json => HttpResponse::build(status).json(body),
-            Self::Xml => HttpResponse::build(status).content_type("application/xml; charset=utf-8").body(to_xml(root, body)),
+            Self::Xml => {
+                HttpResponse::build(status).content_type("application/xml; charset=utf-8").body(to_xml(root, body))
+            }
         }
     }
 
@@ -45,7 +47,8 @@ impl Format {
         };
         let mut res = self.respond(error.status(), "response", &body);
         if error.status() == StatusCode::UNAUTHORIZED {
-            res.headers_mut().insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Basic realm=\"Placard\""));
+            res.headers_mut()
+                .insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Basic realm=\"Placard\""));
         }
         res
     }
@@ -61,7 +64,9 @@ fn element(out: &mut String, name: &str, value: &Value, depth: usize) {
     let indent = "  ".repeat(depth);
     let _ = match value {
         Value::Null => writeln!(out, "{indent}<{name} type=\"null\"/>"),
-        Value::Bool(b) => writeln!(out, "{indent}<{name} type=\"boolean\">{}</{name}>", if *b { "True" } else { "False" }),
+        Value::Bool(b) => {
+            writeln!(out, "{indent}<{name} type=\"boolean\">{}</{name}>", if *b { "True" } else { "False" })
+        }
         Value::Number(n) if n.is_i64() || n.is_u64() => writeln!(out, "{indent}<{name} type=\"integer\">{n}</{name}>"),
         Value::Number(n) => writeln!(out, "{indent}<{name} type=\"float\">{n}</{name}>"),
         Value::String(s) if s.is_empty() => writeln!(out, "{indent}<{name}/>"),
@@ -88,7 +93,8 @@ fn element(out: &mut String, name: &str, value: &Value, depth: usize) {
 
 /// Field names become element names; anything XML would reject becomes `_`.
 fn xml_name(key: &str) -> String {
-    let mut name: String = key.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' || c == '-' { c } else { '_' }).collect();
+    let mut name: String =
+        key.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' || c == '-' { c } else { '_' }).collect();
     if !name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') {
         name.insert(0, '_');
     }

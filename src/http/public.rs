@@ -84,6 +84,7 @@ pub async fn act(
     let job_input = input.clone();
     match state.db.writer.submit(move |conn| engine::process(conn, &deps, &job_input)).await {
         Ok(outcome) if outcome.failure.is_none() => {
+            state.mail.wake();
             Ok(HttpResponse::Found().insert_header((header::LOCATION, outcome.redirect_url)).finish())
         }
         Ok(_declined) => {

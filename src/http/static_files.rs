@@ -6,8 +6,12 @@ use include_dir::{include_dir, Dir};
 static STATIC: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/static");
 
 pub async fn serve(path: web::Path<String>) -> HttpResponse {
-    let name = path.into_inner();
-    let Some(file) = STATIC.get_file(&name) else {
+    file(&path.into_inner())
+}
+
+/// One embedded file with its content type, or a plain 404.
+pub fn file(name: &str) -> HttpResponse {
+    let Some(file) = STATIC.get_file(name) else {
         return HttpResponse::NotFound().content_type("text/plain").body("not found");
     };
     let content_type = match name.rsplit('.').next() {
@@ -20,5 +24,6 @@ pub async fn serve(path: web::Path<String>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type(content_type)
         .insert_header(("Cache-Control", "public, max-age=3600"))
+        .insert_header(("X-Content-Type-Options", "nosniff"))
         .body(file.contents())
 }

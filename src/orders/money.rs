@@ -13,7 +13,8 @@ impl Cents {
     /// A positive amount with at most two decimals; currency symbols, spaces and
     /// thousands separators are ignored.
     pub fn parse(raw: &str) -> Option<Self> {
-        let clean: String = raw.trim().trim_start_matches(['$', '€', '£']).chars().filter(|c| *c != ',' && *c != ' ').collect();
+        let clean: String =
+            raw.trim().trim_start_matches(['$', '€', '£']).chars().filter(|c| *c != ',' && *c != ' ').collect();
         let (whole, frac) = clean.split_once('.').unwrap_or((&clean, ""));
         if whole.is_empty() && frac.is_empty() || frac.len() > 2 {
             return None;

@@ -11,7 +11,11 @@ use crate::db::DbConnection;
 
 pub fn insert_payment_account(conn: &mut DbConnection, name: &str, now: NaiveDateTime) -> QueryResult<i64> {
     diesel::insert_into(core_paymentaccount::table)
-        .values((core_paymentaccount::name.eq(name), core_paymentaccount::vendor.eq("stub"), core_paymentaccount::created_at.eq(now)))
+        .values((
+            core_paymentaccount::name.eq(name),
+            core_paymentaccount::vendor.eq("stub"),
+            core_paymentaccount::created_at.eq(now),
+        ))
         .returning(core_paymentaccount::id)
         .get_result(conn)
 }
@@ -35,7 +39,11 @@ fn account_columns() -> (
 }
 
 pub fn account_by_name(conn: &mut DbConnection, name: &str) -> QueryResult<Option<PaymentAccount>> {
-    core_paymentaccount::table.filter(core_paymentaccount::name.eq(name)).select(account_columns()).first(conn).optional()
+    core_paymentaccount::table
+        .filter(core_paymentaccount::name.eq(name))
+        .select(account_columns())
+        .first(conn)
+        .optional()
 }
 
 pub fn account_by_id(conn: &mut DbConnection, id: i64) -> QueryResult<Option<PaymentAccount>> {
@@ -122,7 +130,13 @@ pub fn insert_order(conn: &mut DbConnection, order: &NewOrder<'_>) -> QueryResul
         .get_result(conn)
 }
 
-pub fn insert_item(conn: &mut DbConnection, order_id: i64, product_id: i64, quantity: i64, total: Cents) -> QueryResult<()> {
+pub fn insert_item(
+    conn: &mut DbConnection,
+    order_id: i64,
+    product_id: i64,
+    quantity: i64,
+    total: Cents,
+) -> QueryResult<()> {
     diesel::insert_into(core_orderitem::table)
         .values((
             core_orderitem::order_id.eq(order_id),

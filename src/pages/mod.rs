@@ -1,6 +1,7 @@
 //! Pages: the action pages supporters fill in (`core_page`), their types and URL kinds,
 //! custom page fields and follow-ups. Only `pages::store` touches these tables.
 
+pub mod followup;
 pub mod store;
 
 use chrono::NaiveDateTime;

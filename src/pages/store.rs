@@ -49,7 +49,6 @@ pub fn insert(conn: &mut DbConnection, page: &NewPage, now: NaiveDateTime) -> Qu
         .get_result(conn)
 }
 
-
 /// A page's custom fields (`core_pagefield`), by name.
 pub fn fields(conn: &mut DbConnection, page_id: i64) -> QueryResult<std::collections::BTreeMap<String, String>> {
     use crate::db::schema::core_pagefield;

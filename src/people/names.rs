@@ -15,7 +15,8 @@ pub struct NameParts {
 
 const PREFIXES: [&str; 12] = ["mr", "mrs", "ms", "miss", "mx", "dr", "prof", "rev", "sir", "dame", "hon", "fr"];
 const SUFFIXES: [&str; 13] = ["jr", "sr", "ii", "iii", "iv", "v", "phd", "md", "esq", "dds", "mba", "cpa", "rn"];
-const PARTICLES: [&str; 14] = ["van", "von", "de", "da", "del", "della", "di", "du", "le", "la", "st", "bin", "al", "ter"];
+const PARTICLES: [&str; 14] =
+    ["van", "von", "de", "da", "del", "della", "di", "du", "le", "la", "st", "bin", "al", "ter"];
 
 fn bare(token: &str) -> String {
     token.trim_matches(|c: char| c == '.' || c == ',').to_lowercase()
@@ -26,7 +27,9 @@ pub fn split(full: &str) -> NameParts {
     let full = full.split_whitespace().collect::<Vec<_>>().join(" ");
     // "Public, John Q." — but not "John Public, Jr.".
     let (before, after) = match full.split_once(',') {
-        Some((b, a)) if !a.trim().is_empty() && !SUFFIXES.contains(&bare(a.trim()).as_str()) => (a.trim().to_owned(), Some(b.trim().to_owned())),
+        Some((b, a)) if !a.trim().is_empty() && !SUFFIXES.contains(&bare(a.trim()).as_str()) => {
+            (a.trim().to_owned(), Some(b.trim().to_owned()))
+        }
         _ => (full.clone(), None),
     };
     let mut tokens: Vec<&str> = before.split(' ').filter(|t| !t.is_empty()).collect();
@@ -62,7 +65,13 @@ mod tests {
     use super::{split, NameParts};
 
     fn p(prefix: &str, first: &str, middle: &str, last: &str, suffix: &str) -> NameParts {
-        NameParts { prefix: prefix.into(), first: first.into(), middle: middle.into(), last: last.into(), suffix: suffix.into() }
+        NameParts {
+            prefix: prefix.into(),
+            first: first.into(),
+            middle: middle.into(),
+            last: last.into(),
+            suffix: suffix.into(),
+        }
     }
 
     #[test]

@@ -14,7 +14,9 @@ pub const TYPES: [&str; 6] = ["home", "work", "mobile", "home_fax", "work_fax", 
 /// A submitted number: printable phone characters with at least three digits.
 pub fn is_valid(number: &str) -> bool {
     let digits = number.chars().filter(char::is_ascii_digit).count();
-    (3..=20).contains(&digits) && number.len() <= 40 && number.chars().all(|c| c.is_ascii_digit() || " +-().x/#*".contains(c))
+    (3..=20).contains(&digits)
+        && number.len() <= 40
+        && number.chars().all(|c| c.is_ascii_digit() || " +-().x/#*".contains(c))
 }
 
 pub fn normalize(number: &str) -> String {
@@ -22,7 +24,14 @@ pub fn normalize(number: &str) -> String {
 }
 
 /// Stores `number` as the user's phone of `phone_type`.
-pub fn set(conn: &mut DbConnection, user: UserId, phone_type: &str, number: &str, source: &str, now: NaiveDateTime) -> QueryResult<()> {
+pub fn set(
+    conn: &mut DbConnection,
+    user: UserId,
+    phone_type: &str,
+    number: &str,
+    source: &str,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
     let existing: Option<(i64, String)> = core_phone::table
         .filter(core_phone::user_id.eq(user.0))
         .filter(core_phone::type_.eq(phone_type))
@@ -33,7 +42,11 @@ pub fn set(conn: &mut DbConnection, user: UserId, phone_type: &str, number: &str
     match existing {
         Some((_, same)) if same == normalized => Ok(()),
         Some((id, _)) => diesel::update(core_phone::table.find(id))
-            .set((core_phone::phone.eq(number), core_phone::normalized_phone.eq(&normalized), core_phone::updated_at.eq(now)))
+            .set((
+                core_phone::phone.eq(number),
+                core_phone::normalized_phone.eq(&normalized),
+                core_phone::updated_at.eq(now),
+            ))
             .execute(conn)
             .map(|_| ()),
         None => diesel::insert_into(core_phone::table)

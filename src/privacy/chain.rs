@@ -96,7 +96,8 @@ pub fn append(conn: &mut DbConnection, record_id: i64, event: &str, now: NaiveDa
         "erased" => String::new(),
         _ => record_state(conn, record_id)?.map(|s| s.digest()).unwrap_or_default(),
     };
-    let entry = Entry { record_id, event: event.to_owned(), row_digest, at: now.format("%Y-%m-%dT%H:%M:%S%.6f").to_string() };
+    let entry =
+        Entry { record_id, event: event.to_owned(), row_digest, at: now.format("%Y-%m-%dT%H:%M:%S%.6f").to_string() };
     let entry_json = serde_json::to_string(&entry).unwrap_or_default();
     let prev: String = core_consentlog::table
         .order(core_consentlog::id.desc())
@@ -157,7 +158,8 @@ pub fn verify(conn: &mut DbConnection) -> QueryResult<Verification> {
         }
         prev = hash;
     }
-    let ids: Vec<i64> = core_privacyrecord::table.select(core_privacyrecord::id).order(core_privacyrecord::id.asc()).load(conn)?;
+    let ids: Vec<i64> =
+        core_privacyrecord::table.select(core_privacyrecord::id).order(core_privacyrecord::id.asc()).load(conn)?;
     out.records = ids.len();
     for id in &ids {
         match latest.get(id) {

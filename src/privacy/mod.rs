@@ -3,6 +3,7 @@
 //! `core_privacysettings`, `core_privacytext`, `core_privacyrecord` and `core_consentlog`.
 
 pub mod chain;
+pub mod countries;
 pub mod evidence;
 pub mod hash;
 pub mod settings;

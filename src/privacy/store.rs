@@ -48,7 +48,12 @@ pub fn version_by_hash(conn: &mut DbConnection, hash: &PrivacyHash) -> QueryResu
 }
 
 /// The version for `(text_type, text)`, stored on first use; versions are never edited.
-pub fn ensure_version(conn: &mut DbConnection, text_type: &str, text: &str, now: NaiveDateTime) -> QueryResult<Version> {
+pub fn ensure_version(
+    conn: &mut DbConnection,
+    text_type: &str,
+    text: &str,
+    now: NaiveDateTime,
+) -> QueryResult<Version> {
     use crate::db::schema::core_privacytext as t;
     let hash = PrivacyHash::of(text_type, text);
     if let Some(found) = version_by_hash(conn, &hash)? {
@@ -153,11 +158,19 @@ pub fn texts_of_records(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec
 
 pub fn has_active_record(conn: &mut DbConnection, user_id: i64) -> QueryResult<bool> {
     use crate::db::schema::core_privacyrecord as p;
-    p::table.filter(p::user_id.eq(user_id)).filter(p::status.eq("active")).count().get_result::<i64>(conn).map(|n| n > 0)
+    p::table
+        .filter(p::user_id.eq(user_id))
+        .filter(p::status.eq("active"))
+        .count()
+        .get_result::<i64>(conn)
+        .map(|n| n > 0)
 }
 
 /// `(type, hash, status, text)` of a user's records, oldest first (P15, the user admin).
-pub fn records_of_user(conn: &mut DbConnection, user_id: i64) -> QueryResult<Vec<(i64, String, String, String, String)>> {
+pub fn records_of_user(
+    conn: &mut DbConnection,
+    user_id: i64,
+) -> QueryResult<Vec<(i64, String, String, String, String)>> {
     use crate::db::schema::{core_privacyrecord as p, core_privacytext as t};
     p::table
         .inner_join(t::table)

@@ -73,7 +73,8 @@ pub fn envelope(key_id: &str, body: &str, signature: &str) -> serde_json::Value 
 /// Checks an envelope against `public`: the signature over the payload, and that the
 /// readable `receipt`, if present, says the same as the payload.
 pub fn verify(public: &VerifyingKey, envelope: &serde_json::Value) -> bool {
-    let decode = |field: &str| envelope.get(field).and_then(|v| v.as_str()).and_then(|s| URL_SAFE_NO_PAD.decode(s).ok());
+    let decode =
+        |field: &str| envelope.get(field).and_then(|v| v.as_str()).and_then(|s| URL_SAFE_NO_PAD.decode(s).ok());
     let (Some(payload), Some(signature)) = (decode("payload"), decode("signature")) else { return false };
     let Ok(signature) = Signature::from_slice(&signature) else { return false };
     if public.verify(&payload, &signature).is_err() {
@@ -118,6 +119,10 @@ mod tests {
         assert!(!verify(&key.public(), &readable), "the readable copy must match the payload");
         let other = ReceiptKey::new("another instance secret, also 32+ long");
         assert!(!verify(&other.public(), &env), "another site's key");
-        assert_eq!(key.key_id(), ReceiptKey::new("an instance secret of some length, 32+").key_id(), "stable across restarts");
+        assert_eq!(
+            key.key_id(),
+            ReceiptKey::new("an instance secret of some length, 32+").key_id(),
+            "stable across restarts"
+        );
     }
 }

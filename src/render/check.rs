@@ -47,7 +47,11 @@ pub fn check_templates(renderer: &Renderer, i18n: &I18n, privacy: &PrivacySettin
     let sources = renderer.sources();
     let mut sets = vec![ORIGINAL.to_owned()];
     sets.extend(sources.sets().map(|s| s.name.clone()));
-    let errors = ValidationErrors(vec![FieldError { field: "email".into(), code: "invalid".into(), message: "Invalid.".into() }]);
+    let errors = ValidationErrors(vec![FieldError {
+        field: "email".into(),
+        code: "invalid".into(),
+        message: "Invalid.".into(),
+    }]);
     for set in &sets {
         for kind in PageType::ALL.into_iter().filter(|k| k.is_public()) {
             let page = sample_page(kind);

@@ -55,7 +55,8 @@ const UI_KEYS: &[&str] = &[
     "email_receipt_link",
     "email_footer_mailing",
     "email_unsubscribe",
-    "receipt_download", "receipt_download_withdrawal",
+    "receipt_download",
+    "receipt_download_withdrawal",
 ];
 
 /// Countries offered in the country select, United States first (ActionKit's default).

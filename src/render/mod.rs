@@ -7,9 +7,10 @@
 
 pub mod check;
 pub mod context;
+pub mod django;
 
 use include_dir::{include_dir, Dir};
-use minijinja::{AutoEscape, Environment, Output, State, Value};
+use minijinja::{AutoEscape, Environment, Value};
 use std::sync::{Arc, RwLock};
 
 use crate::error::AppError;
@@ -106,8 +107,11 @@ impl Renderer {
     /// Compiles `code` as `set/file` against `sources`, as a save would; the error names
     /// the line. Nothing is swapped in.
     pub fn check_source(sources: &Sources, set: &str, file: &str, code: &str) -> Result<(), TemplateError> {
-        let env = build_env(Arc::new(sources.with_file(set, file, code)));
         let name = template_name(set, file);
+        if let Err(e) = django::translate(code) {
+            return Err(TemplateError { template: name, line: Some(e.line), message: e.message });
+        }
+        let env = build_env(Arc::new(sources.with_file(set, file, code)));
         env.get_template(&name).map(|_| ()).map_err(|e| template_error(&name, &e))
     }
 
@@ -130,7 +134,7 @@ fn template_name(set: &str, file: &str) -> String {
 
 fn build_env(sources: Arc<Sources>) -> Environment<'static> {
     let mut env = Environment::new();
-    env.set_loader(move |name| Ok(load(&sources, name)));
+    env.set_loader(move |name| load(&sources, name));
     env.set_path_join_callback(join_path);
     env.set_auto_escape_callback(|name| {
         let ext = std::path::Path::new(name).extension().and_then(|e| e.to_str()).unwrap_or_default();
@@ -140,7 +144,10 @@ fn build_env(sources: Arc<Sources>) -> Environment<'static> {
             AutoEscape::None
         }
     });
-    env.set_formatter(django_formatter);
+    // Django's printing (`True`, `None` as nothing) and escaping (five entities only).
+    env.set_formatter(django::formatter);
+    env.set_keep_trailing_newline(true);
+    django::register(&mut env);
     // Django resolves a broken chain (`user.address.city` with no user) to nothing.
     env.set_undefined_behavior(minijinja::UndefinedBehavior::Chainable);
     // A staff template must not spin forever or recurse without end.
@@ -149,15 +156,20 @@ fn build_env(sources: Arc<Sources>) -> Environment<'static> {
     env
 }
 
-/// `set/file`: the staff set's own file, else Original's.
-fn load(sources: &Sources, name: &str) -> Option<String> {
-    let (set, file) = name.split_once('/')?;
-    if set != ORIGINAL {
-        if let Some(code) = sources.file(set, file) {
-            return Some(code.to_owned());
-        }
-    }
-    original_source(file).map(str::to_owned)
+/// `set/file`: the staff set's own file, else Original's, translated from Django's
+/// dialect (SPEC T2) once per load; the environment caches what it compiles.
+fn load(sources: &Sources, name: &str) -> Result<Option<String>, minijinja::Error> {
+    let Some((set, file)) = name.split_once('/') else { return Ok(None) };
+    let source = match sources.file(set, file).filter(|_| set != ORIGINAL) {
+        Some(code) => code,
+        None => match original_source(file) {
+            Some(code) => code,
+            None => return Ok(None),
+        },
+    };
+    django::translate(source).map(Some).map_err(|e| {
+        minijinja::Error::new(minijinja::ErrorKind::SyntaxError, format!("line {}: {}", e.line, e.message))
+    })
 }
 
 /// `./x.html` inside `set/y.html` → `set/x.html`; `Other/x.html` names a set; a bare
@@ -191,21 +203,6 @@ pub fn django_escape(out: &mut impl std::fmt::Write, text: &str) -> std::fmt::Re
         last = i + c.len_utf8();
     }
     out.write_str(&text[last..])
-}
-
-fn django_formatter(out: &mut Output, state: &State, value: &Value) -> Result<(), minijinja::Error> {
-    // Django renders a missing value and None as nothing in the templates ActionKit uses.
-    if value.is_undefined() || value.is_none() {
-        return Ok(());
-    }
-    let io = |e: std::fmt::Error| minijinja::Error::new(minijinja::ErrorKind::WriteFailure, e.to_string());
-    if value.is_safe() || matches!(state.auto_escape(), AutoEscape::None) {
-        return write!(out, "{value}").map_err(io);
-    }
-    match value.as_str() {
-        Some(s) => django_escape(out, s).map_err(io),
-        None => django_escape(out, &value.to_string()).map_err(io),
-    }
 }
 
 fn template_error(name: &str, e: &minijinja::Error) -> TemplateError {

@@ -66,31 +66,28 @@ pub fn save_template(
             return Ok(None);
         }
     }
-    let (template_id, revision) = match current {
-        Some((id, revision)) => {
-            diesel::update(core_template::table.find(id))
-                .set((
-                    core_template::code.eq(code),
-                    core_template::revision.eq(revision + 1),
-                    core_template::is_active.eq(true),
-                    core_template::updated_at.eq(now),
-                ))
-                .execute(conn)?;
-            (id, revision + 1)
-        }
-        None => {
-            let id = diesel::insert_into(core_template::table)
-                .values((
-                    core_template::templateset_id.eq(set_id),
-                    core_template::filename.eq(file),
-                    core_template::code.eq(code),
-                    core_template::revision.eq(1),
-                    core_template::updated_at.eq(now),
-                ))
-                .returning(core_template::id)
-                .get_result::<i64>(conn)?;
-            (id, 1)
-        }
+    let (template_id, revision) = if let Some((id, revision)) = current {
+        diesel::update(core_template::table.find(id))
+            .set((
+                core_template::code.eq(code),
+                core_template::revision.eq(revision + 1),
+                core_template::is_active.eq(true),
+                core_template::updated_at.eq(now),
+            ))
+            .execute(conn)?;
+        (id, revision + 1)
+    } else {
+        let id = diesel::insert_into(core_template::table)
+            .values((
+                core_template::templateset_id.eq(set_id),
+                core_template::filename.eq(file),
+                core_template::code.eq(code),
+                core_template::revision.eq(1),
+                core_template::updated_at.eq(now),
+            ))
+            .returning(core_template::id)
+            .get_result::<i64>(conn)?;
+        (id, 1)
     };
     diesel::insert_into(core_templaterevision::table)
         .values((

@@ -8,7 +8,11 @@ const XML_SIGNUP: &str = r#"<?xml version="1.0" encoding="utf-8"?><request type=
 
 both_backends!(a1_xml_request_gets_an_xml_response, |app| {
     let (status, body, headers) = app
-        .post_with("/rest/v1/action/", &[("Content-Type", "application/xml; charset=utf-8"), ("Accept", "application/xml")], XML_SIGNUP)
+        .post_with(
+            "/rest/v1/action/",
+            &[("Content-Type", "application/xml; charset=utf-8"), ("Accept", "application/xml")],
+            XML_SIGNUP,
+        )
         .await;
     assert_eq!(status, 201, "{body}");
     assert_eq!(headers.get("content-type").and_then(|v| v.to_str().ok()), Some("application/xml; charset=utf-8"));
@@ -28,7 +32,9 @@ both_backends!(a1_xml_with_a_doctype_is_refused_and_nothing_stored, |app| {
 
 both_backends!(a1_xml_validation_errors_come_back_in_xml, |app| {
     let bad = r#"<request type="hash"><page>stay-informed</page><email>not an email</email></request>"#;
-    let (status, body, _) = app.post_with("/rest/v1/action/", &[("Content-Type", "application/xml"), ("Accept", "application/xml")], bad).await;
+    let (status, body, _) = app
+        .post_with("/rest/v1/action/", &[("Content-Type", "application/xml"), ("Accept", "application/xml")], bad)
+        .await;
     assert_eq!(status, 400);
     assert!(body.contains("<errors type=\"hash\">") && body.contains("E-mail address is invalid."), "{body}");
 });
@@ -38,7 +44,11 @@ both_backends!(a2_authenticated_callers_get_the_full_action_resource, |app| {
     let (status, text, headers) = app
         .post_with(
             "/rest/v1/action/",
-            &[("Content-Type", "application/x-www-form-urlencoded"), ("Accept", "application/json"), ("Authorization", &auth)],
+            &[
+                ("Content-Type", "application/x-www-form-urlencoded"),
+                ("Accept", "application/json"),
+                ("Authorization", &auth),
+            ],
             "page=stay-informed&first_name=Example&last_name=User&email=user@example.com&zip=12345&action_color=blue",
         )
         .await;
@@ -47,7 +57,27 @@ both_backends!(a2_authenticated_callers_get_the_full_action_resource, |app| {
     let id = body["id"].as_i64().expect("id");
     let location = headers.get("location").and_then(|v| v.to_str().ok()).unwrap_or_default();
     assert!(location.ends_with(&format!("/rest/v1/action/{id}/")));
-    for key in ["akid", "created_at", "created_user", "fields", "link", "mailing", "opq_id", "page", "redirect_url", "referring_mailing", "referring_user", "resource_uri", "source", "status", "subscribed_user", "taf_emails_sent", "type", "updated_at", "user"] {
+    for key in [
+        "akid",
+        "created_at",
+        "created_user",
+        "fields",
+        "link",
+        "mailing",
+        "opq_id",
+        "page",
+        "redirect_url",
+        "referring_mailing",
+        "referring_user",
+        "resource_uri",
+        "source",
+        "status",
+        "subscribed_user",
+        "taf_emails_sent",
+        "type",
+        "updated_at",
+        "user",
+    ] {
         assert!(body.get(key).is_some(), "{key} missing from {body}");
     }
     assert_eq!(body["type"], "Signup");
@@ -65,7 +95,11 @@ both_backends!(a2_wrong_credentials_are_401_and_store_nothing, |app| {
     use base64::Engine as _;
     let wrong = format!("Basic {}", base64::engine::general_purpose::STANDARD.encode("api@example.org:not it"));
     let (status, body, headers) = app
-        .post_with("/rest/v1/action/", &[("Content-Type", "application/json"), ("Authorization", &wrong)], r#"{"page":"stay-informed","email":"a@example.org"}"#)
+        .post_with(
+            "/rest/v1/action/",
+            &[("Content-Type", "application/json"), ("Authorization", &wrong)],
+            r#"{"page":"stay-informed","email":"a@example.org"}"#,
+        )
         .await;
     assert_eq!(status, 401, "{body}");
     assert!(body.contains("\"error\""), "JSON body: {body}");

@@ -18,7 +18,11 @@ fn donation(email: &str) -> Value {
 async fn post_as_staff(app: &TestApp, body: &Value) -> (u16, Value) {
     let auth = app.staff_basic_auth("api@example.org", "a long api password");
     let (status, text, _) = app
-        .post_with("/rest/v1/action/", &[("Content-Type", "application/json"), ("Authorization", &auth)], body.to_string())
+        .post_with(
+            "/rest/v1/action/",
+            &[("Content-Type", "application/json"), ("Authorization", &auth)],
+            body.to_string(),
+        )
         .await;
     (status, serde_json::from_str(&text).unwrap_or_else(|_| panic!("{text}")))
 }
@@ -33,10 +37,22 @@ both_backends!(a9_a_stub_donation_records_order_and_transaction, |app| {
     assert!(url.starts_with(&format!("/cms/thanks/support-our-work/?action_id={id}&akid=")), "{url}");
     assert!(url.ends_with("&ar=1&rd=1&total=123.45"), "{url}");
     let (total, status, last4) = app.query(|c| {
-        core_order::table.select((core_order::total_cents, core_order::status, core_order::card_last4)).first::<(i64, String, String)>(c)
+        core_order::table.select((core_order::total_cents, core_order::status, core_order::card_last4)).first::<(
+            i64,
+            String,
+            String,
+        )>(c)
     });
-    assert_eq!((total, status.as_str(), last4.as_str()), (12_345, "complete", "1111"), "only the last four digits are kept");
-    let tx = app.query(|c| core_transaction::table.select((core_transaction::status, core_transaction::amount_cents)).load::<(String, i64)>(c));
+    assert_eq!(
+        (total, status.as_str(), last4.as_str()),
+        (12_345, "complete", "1111"),
+        "only the last four digits are kept"
+    );
+    let tx = app.query(|c| {
+        core_transaction::table
+            .select((core_transaction::status, core_transaction::amount_cents))
+            .load::<(String, i64)>(c)
+    });
     assert_eq!(tx, vec![("complete".to_owned(), 12_345)]);
 });
 
@@ -94,7 +110,12 @@ both_backends!(a9_products_candidates_shipping_and_dates, |app| {
         .state
         .db
         .writer
-        .submit_now(|c| Ok((orders::insert_product(c, "T-shirt", Cents(2_000), now)?, orders::insert_candidate(c, "A. Candidate", now)?)))
+        .submit_now(|c| {
+            Ok((
+                orders::insert_product(c, "T-shirt", Cents(2_000), now)?,
+                orders::insert_candidate(c, "A. Candidate", now)?,
+            ))
+        })
         .unwrap();
     let mut body = donation("shop@example.org");
     body["amount_other"] = json!("5");
@@ -106,10 +127,16 @@ both_backends!(a9_products_candidates_shipping_and_dates, |app| {
     assert_eq!(status, 201, "{answer}");
     assert!(answer["redirect_url"].as_str().unwrap().ends_with("&total=60.50"), "5 + 2×20 + 15.50: {answer}");
     assert_eq!(answer["created_at"], "2024-05-01T10:30:00.000000", "created_at sets the action's time");
-    let (ship, created) = app.query(|c| core_order::table.select((core_order::shipping_address1, core_order::created_at)).first::<(String, chrono::NaiveDateTime)>(c));
+    let (ship, created) = app.query(|c| {
+        core_order::table
+            .select((core_order::shipping_address1, core_order::created_at))
+            .first::<(String, chrono::NaiveDateTime)>(c)
+    });
     assert_eq!(ship, "1 Ship Street");
     assert_eq!(created.to_string(), "2024-05-01 10:30:00");
-    let items = app.query(|c| core_orderitem::table.select((core_orderitem::quantity, core_orderitem::total_cents)).load::<(i64, i64)>(c));
+    let items = app.query(|c| {
+        core_orderitem::table.select((core_orderitem::quantity, core_orderitem::total_cents)).load::<(i64, i64)>(c)
+    });
     assert_eq!(items, vec![(2, 4_000)]);
     let details = app.query(|c| core_orderdetail::table.select(core_orderdetail::amount_cents).load::<i64>(c));
     assert_eq!(details, vec![1_550]);

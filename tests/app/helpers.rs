@@ -220,7 +220,12 @@ impl TestApp {
     }
 
     /// POST with extra headers; returns status, body text and headers.
-    pub async fn post_with(&self, path: &str, headers: &[(&str, &str)], body: impl Into<String>) -> (u16, String, awc::http::header::HeaderMap) {
+    pub async fn post_with(
+        &self,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: impl Into<String>,
+    ) -> (u16, String, awc::http::header::HeaderMap) {
         let mut req = self.client.post(self.url(path));
         for (name, value) in headers {
             req = req.insert_header((*name, *value));
@@ -228,5 +233,40 @@ impl TestApp {
         let mut res = req.send_body(body.into()).await.expect("POST is answered");
         let body = res.body().limit(4 << 20).await.expect("body");
         (res.status().as_u16(), String::from_utf8_lossy(&body).into_owned(), res.headers().clone())
+    }
+}
+
+impl TestApp {
+    /// As [`TestApp::spawn`], with mail delivered over SMTP to `smtp_url` by the server's
+    /// own worker (SPEC P16).
+    #[allow(clippy::unused_async)]
+    pub async fn spawn_with_smtp(backend: Backend, smtp_url: &str) -> Option<Self> {
+        placard::telemetry::init();
+        let (db, url) = TestDb::create(backend)?;
+        let config = Config { smtp_url: Some(smtp_url.to_owned()), ..test_config(url) };
+        let state = web::Data::new(AppState::open(config).expect("app state opens"));
+        state.db.writer.submit_now(placard::demo::seed_if_empty).expect("demo seeds");
+        state.reload_staff_edits().expect("strings reload");
+        let app = Application::serve(state.clone()).expect("server binds");
+        let address = format!("http://127.0.0.1:{}", app.port());
+        actix_web::rt::spawn(app.run_until_stopped());
+        let client = awc::Client::builder().disable_redirects().finish();
+        Some(Self { address, client, state, _db: db })
+    }
+}
+
+impl TestApp {
+    /// A second server on this test's database (SPEC O4): its own pools, writer, listener
+    /// and mail worker, the same configuration. The first app owns the database.
+    #[allow(clippy::unused_async)]
+    pub async fn spawn_peer(&self) -> Self {
+        let state = web::Data::new(AppState::open(self.state.config.clone()).expect("peer state opens"));
+        let app = Application::serve(state.clone()).expect("peer binds");
+        let address = format!("http://127.0.0.1:{}", app.port());
+        actix_web::rt::spawn(app.run_until_stopped());
+        let client = awc::Client::builder().disable_redirects().finish();
+        // An empty folder: dropping the peer removes nothing of the shared database.
+        let db = TestDb::Sqlite(tempfile::tempdir().expect("temp dir"));
+        Self { address, client, state, _db: db }
     }
 }

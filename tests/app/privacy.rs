@@ -3,7 +3,9 @@
 
 use crate::helpers::{both_backends, TestApp};
 use diesel::prelude::*;
-use placard::db::schema::{core_consentlog, core_privacyrecord, core_privacysettings, core_privacytext, core_subscription, core_user};
+use placard::db::schema::{
+    core_consentlog, core_privacyrecord, core_privacysettings, core_privacytext, core_subscription, core_user,
+};
 use placard::privacy::PrivacyHash;
 use serde_json::json;
 
@@ -36,7 +38,7 @@ fn records(app: &TestApp) -> Vec<(String, String, String, String, String)> {
 }
 
 fn verify(app: &TestApp) -> Vec<String> {
-    app.query(|c| placard::privacy::chain::verify(c)).problems
+    app.query(placard::privacy::chain::verify).problems
 }
 
 both_backends!(p8_the_rendered_hashes_are_the_ones_the_engine_accepts, |app| {
@@ -48,12 +50,21 @@ both_backends!(p8_the_rendered_hashes_are_the_ones_the_engine_accepts, |app| {
 both_backends!(p10_a_main_choice_and_a_hidden_notice_become_records_with_evidence, |app| {
     let notice = PrivacyHash::of("notice", NOTICE).to_string();
     let body = format!("page=save-the-bees&email=eu%40example.org&name=Eva+Berg&country=Germany&privacy={}&privacy_hidden={notice}&required=privacy", optin());
-    let (status, text, _) = app.post_with("/act/", &[("Content-Type", "application/x-www-form-urlencoded"), ("User-Agent", "TestBrowser/1.0")], body).await;
+    let (status, text, _) = app
+        .post_with(
+            "/act/",
+            &[("Content-Type", "application/x-www-form-urlencoded"), ("User-Agent", "TestBrowser/1.0")],
+            body,
+        )
+        .await;
     assert_eq!(status, 302, "{text}");
     let rows = records(&app);
     assert_eq!(rows.len(), 2);
     let (kind, status, country, ua, ip) = &rows[0];
-    assert_eq!((kind.as_str(), status.as_str(), country.as_str(), ua.as_str()), ("optin", "active", "Germany", "TestBrowser/1.0"));
+    assert_eq!(
+        (kind.as_str(), status.as_str(), country.as_str(), ua.as_str()),
+        ("optin", "active", "Germany", "TestBrowser/1.0")
+    );
     assert_eq!(ip.len(), 32, "a keyed hash of the IP");
     assert!(!ip.contains("127.0.0.1"));
     assert_eq!(rows[1].0, "notice");
@@ -77,12 +88,18 @@ both_backends!(p10_an_unknown_hash_is_invalid_and_nothing_is_stored, |app| {
 
 both_backends!(p11_a_listed_country_without_a_choice_is_rejected_on_the_api_and_forms, |app| {
     let (status, body, _) = app
-        .post_json("/rest/v1/action/", json!({"page": "stay-informed", "email": "de@example.org", "country": "Germany"}))
+        .post_json(
+            "/rest/v1/action/",
+            json!({"page": "stay-informed", "email": "de@example.org", "country": "Germany"}),
+        )
         .await;
     assert_eq!(status, 400);
     assert_eq!(body["errors"]["privacy"], json!(["We need more information to process your data."]));
     let (status, _, _) = app
-        .post_json("/rest/v1/action/", json!({"page": "stay-informed", "email": "de@example.org", "country": "Germany", "privacy_extra": optin()}))
+        .post_json(
+            "/rest/v1/action/",
+            json!({"page": "stay-informed", "email": "de@example.org", "country": "Germany", "privacy_extra": optin()}),
+        )
         .await;
     assert_eq!(status, 400, "privacy_extra never satisfies the requirement");
     let (status, html, _) = app.post_form("/act/", "page=stay-informed&email=de%40example.org&country=Germany").await;
@@ -90,17 +107,24 @@ both_backends!(p11_a_listed_country_without_a_choice_is_rejected_on_the_api_and_
     assert!(html.contains("We need more information to process your data."));
     assert_eq!(app.counts(), (0, 0, 0));
     let (status, _, _) = app
-        .post_json("/rest/v1/action/", json!({"page": "stay-informed", "email": "us@example.org", "country": "United States"}))
+        .post_json(
+            "/rest/v1/action/",
+            json!({"page": "stay-informed", "email": "us@example.org", "country": "United States"}),
+        )
         .await;
     assert_eq!(status, 201, "other countries need nothing");
 });
 
 both_backends!(p11_a_stored_country_that_is_not_submitted_does_not_trigger_it, |app| {
     let (status, _, _) = app
-        .post_json("/rest/v1/action/", json!({"page": "stay-informed", "email": "de@example.org", "country": "Germany", "privacy": optin()}))
+        .post_json(
+            "/rest/v1/action/",
+            json!({"page": "stay-informed", "email": "de@example.org", "country": "Germany", "privacy": optin()}),
+        )
         .await;
     assert_eq!(status, 201);
-    let (status, body, _) = app.post_json("/rest/v1/action/", json!({"page": "stay-informed", "email": "de@example.org"})).await;
+    let (status, body, _) =
+        app.post_json("/rest/v1/action/", json!({"page": "stay-informed", "email": "de@example.org"})).await;
     assert_eq!(status, 201, "{body}");
 });
 
@@ -115,11 +139,22 @@ both_backends!(p4_error_privacy_missing_can_be_overridden_by_staff, |app| {
     app.state
         .db
         .writer
-        .submit_now(|c| Ok(placard::i18n::store::set_string(c, "en", "error_privacy:missing", "Please tell us how we may contact you.", chrono::Utc::now().naive_utc())?))
+        .submit_now(|c| {
+            Ok(placard::i18n::store::set_string(
+                c,
+                "en",
+                "error_privacy:missing",
+                "Please tell us how we may contact you.",
+                chrono::Utc::now().naive_utc(),
+            )?)
+        })
         .unwrap();
     app.state.reload_staff_edits().unwrap();
     let (_, body, _) = app
-        .post_json("/rest/v1/action/", json!({"page": "stay-informed", "email": "de@example.org", "country": "Germany"}))
+        .post_json(
+            "/rest/v1/action/",
+            json!({"page": "stay-informed", "email": "de@example.org", "country": "Germany"}),
+        )
         .await;
     assert_eq!(body["errors"]["privacy"], json!(["Please tell us how we may contact you."]));
 });
@@ -160,7 +195,10 @@ both_backends!(p13_the_unsubscribe_page_withdraws_and_no_auto_or_a_hash_limit_it
         let body = json!({"page": "stay-informed", "email": email, "country": "Italy", "privacy": optin(), "privacy_extra": PrivacyHash::of("notice", NOTICE).to_string()});
         assert_eq!(app.post_json("/rest/v1/action/", body).await.0, 201);
     }
-    assert_eq!(app.post_json("/rest/v1/action/", json!({"page": "unsubscribe", "email": "u1@example.org"})).await.0, 201);
+    assert_eq!(
+        app.post_json("/rest/v1/action/", json!({"page": "unsubscribe", "email": "u1@example.org"})).await.0,
+        201
+    );
     let body = json!({"page": "unsubscribe", "email": "u2@example.org", "withdraw_privacy": "no_auto"});
     assert_eq!(app.post_json("/rest/v1/action/", body).await.0, 201);
     let statuses: Vec<String> = records(&app).into_iter().map(|r| r.1).collect();
@@ -168,14 +206,20 @@ both_backends!(p13_the_unsubscribe_page_withdraws_and_no_auto_or_a_hash_limit_it
     let body = json!({"page": "stay-informed", "email": "u2@example.org", "withdraw_privacy": optin()});
     assert_eq!(app.post_json("/rest/v1/action/", body).await.0, 201);
     let rows: Vec<(String, String)> = records(&app).into_iter().skip(2).map(|r| (r.0, r.1)).collect();
-    assert_eq!(rows, vec![("optin".into(), "withdrawn".into()), ("notice".into(), "active".into())], "only that version");
+    assert_eq!(
+        rows,
+        vec![("optin".into(), "withdrawn".into()), ("notice".into(), "active".into())],
+        "only that version"
+    );
 });
 
 both_backends!(p1_with_the_feature_off_privacy_inputs_are_ignored_and_nothing_required, |app| {
     app.state
         .db
         .writer
-        .submit_now(|c| Ok(diesel::update(core_privacysettings::table).set(core_privacysettings::enabled.eq(false)).execute(c)?))
+        .submit_now(|c| {
+            Ok(diesel::update(core_privacysettings::table).set(core_privacysettings::enabled.eq(false)).execute(c)?)
+        })
         .unwrap();
     let body = json!({"page": "stay-informed", "email": "off@example.org", "country": "Germany", "privacy": "not even a hash"});
     let (status, text, _) = app.post_json("/rest/v1/action/", body).await;
@@ -186,13 +230,15 @@ both_backends!(p1_with_the_feature_off_privacy_inputs_are_ignored_and_nothing_re
 both_backends!(b1_the_consent_log_catches_rows_edited_removed_or_inserted_by_hand, |app| {
     let body = json!({"page": "stay-informed", "email": "chain@example.org", "country": "Austria", "privacy": optin()});
     assert_eq!(app.post_json("/rest/v1/action/", body).await.0, 201);
-    let body = json!({"page": "stay-informed", "email": "chain2@example.org", "country": "Austria", "privacy": optout()});
+    let body =
+        json!({"page": "stay-informed", "email": "chain2@example.org", "country": "Austria", "privacy": optout()});
     assert_eq!(app.post_json("/rest/v1/action/", body).await.0, 201);
     assert_eq!(verify(&app), Vec::<String>::new());
     let entries = app.query(|c| core_consentlog::table.count().get_result::<i64>(c));
     assert_eq!(entries, 2);
 
-    let write = |sql: &'static str| app.state.db.writer.submit_now(move |c| Ok(diesel::sql_query(sql).execute(c)?)).unwrap();
+    let write =
+        |sql: &'static str| app.state.db.writer.submit_now(move |c| Ok(diesel::sql_query(sql).execute(c)?)).unwrap();
     write("UPDATE core_privacyrecord SET status = 'withdrawn' WHERE id = 1");
     let problems = verify(&app);
     assert_eq!(problems, vec!["privacy record 1: the row was edited outside Placard".to_owned()]);

@@ -10,14 +10,19 @@ use serde_json::{json, Value};
 const OPTIN: &str = "Yes, keep me informed by email about this and related campaigns.";
 
 async fn sign_with_optin(app: &TestApp, email: &str) -> String {
-    let body = format!("page=save-the-bees&email={email}&name=Eva+Berg&country=Germany&privacy={}", PrivacyHash::of("optin", OPTIN));
+    let body = format!(
+        "page=save-the-bees&email={email}&name=Eva+Berg&country=Germany&privacy={}",
+        PrivacyHash::of("optin", OPTIN)
+    );
     let (status, _, headers) = app.post_form("/act/", &body).await;
     assert_eq!(status, 302);
     headers.get("location").and_then(|v| v.to_str().ok()).expect("Location").to_owned()
 }
 
 fn receipt_links(html: &str) -> Vec<String> {
-    html.match_indices("href=\"/receipts/").map(|(i, _)| html[i + 6..].split('"').next().unwrap_or_default().to_owned()).collect()
+    html.match_indices("href=\"/receipts/")
+        .map(|(i, _)| html[i + 6..].split('"').next().unwrap_or_default().to_owned())
+        .collect()
 }
 
 async fn fetch_json(app: &TestApp, path: &str) -> Value {

@@ -146,7 +146,9 @@ both_backends!(t3_every_demo_page_type_renders_in_four_languages_with_its_privac
             .writer
             .submit_now(|c| Ok(diesel::update(core_page::table).set(core_page::lang.eq(lang)).execute(c)?))
             .unwrap();
-        for url in ["/sign/save-the-bees/", "/signup/stay-informed/", "/letter/write-to-council/", "/donate/support-our-work/"] {
+        for url in
+            ["/sign/save-the-bees/", "/signup/stay-informed/", "/letter/write-to-council/", "/donate/support-our-work/"]
+        {
             let (status, html, _) = app.get(url).await;
             assert_eq!(status, 200, "{lang} {url}");
             assert!(html.contains(&format!("lang=\"{lang}\"")), "{lang} {url}");
@@ -165,7 +167,15 @@ both_backends!(t2_a_live_page_whose_template_fails_shows_a_plain_error_page, |ap
         .writer
         .submit_now(|c| {
             let set = templatesets::store::create_set(c, "Broken", "", now)?;
-            templatesets::store::save_template(c, set, "signup.html", "{{ page.title|no_such_filter }}", None, None, now)?;
+            templatesets::store::save_template(
+                c,
+                set,
+                "signup.html",
+                "{{ page.title|no_such_filter }}",
+                None,
+                None,
+                now,
+            )?;
             placard::pages::store::set_templateset(c, id, Some(set))?;
             Ok(())
         })

@@ -40,6 +40,7 @@ async fn create_inner(
     let input = parse_body(req, &body)?.with_evidence(crate::http::evidence(req));
     let deps = state.engine.clone();
     let outcome = state.db.writer.submit(move |conn| engine::process(conn, &deps, &input)).await?;
+    state.mail.wake();
     let location = format!("{}{}", origin(req), uri::action(outcome.action_id));
     if staff.is_none() {
         let short = json!({
@@ -92,7 +93,8 @@ async fn action_resource(state: &AppState, outcome: ActionOutcome) -> Result<ser
 }
 
 pub async fn typed_refused(req: HttpRequest, path: web::Path<String>) -> HttpResponse {
-    let message = format!("Actions are created by POST to /rest/v1/action/, not /rest/v1/{}action/.", path.into_inner());
+    let message =
+        format!("Actions are created by POST to /rest/v1/action/, not /rest/v1/{}action/.", path.into_inner());
     Format::of(&req).error(&AppError::MethodNotAllowed(message))
 }
 

@@ -189,7 +189,7 @@ pub fn apply(
     };
     if !withdrawn.is_empty() {
         let texts = privacy::texts_of_records(conn, &withdrawn)?;
-        receipts::store::issue(conn, &deps.receipt_key, receipt("withdrawal", texts), now)?;
+        receipts::store::issue(conn, &deps.receipt_key, &receipt("withdrawal", texts), now)?;
     }
     let sources = deps.renderer.sources();
     let set = page.templateset_id.and_then(|id| sources.set_by_id(id));
@@ -224,7 +224,7 @@ pub fn apply(
         )?;
     }
     if !created.is_empty() {
-        receipts::store::issue(conn, &deps.receipt_key, receipt("consent", created), now)?;
+        receipts::store::issue(conn, &deps.receipt_key, &receipt("consent", created), now)?;
     }
     Ok(withdrawn)
 }

@@ -69,7 +69,31 @@ async fn show_page(
         return Ok(HttpResponse::MovedPermanently().insert_header((header::LOCATION, loaded.page.url())).finish());
     }
     let file = loaded.page.kind().template();
-    render_page(req, state, &loaded, file, BTreeMap::new(), &ValidationErrors::default(), StatusCode::OK)
+    let no_errors = ValidationErrors::default();
+    let extras = Extras { user: recognized_user(req, state).await?, ..Extras::default() };
+    render_page_with(req, state, &loaded, file, BTreeMap::new(), &no_errors, StatusCode::OK, extras)
+}
+
+/// The supporter named by a valid `akid` in the query string, as templates see them:
+/// profile fields and `privacyrecord_set` with each record's `version.type`,
+/// `version.hash` and `status` (SPEC T3, P15).
+async fn recognized_user(req: &HttpRequest, state: &AppState) -> Result<Option<serde_json::Value>, AppError> {
+    let Some(akid) = query_args(req).get("akid").and_then(|a| state.engine.akid_key.parse(a)) else { return Ok(None) };
+    state
+        .db
+        .read(move |conn| {
+            let Some(user) = crate::people::store::find_by_id(conn, akid.user_id)? else { return Ok(None) };
+            let records: Vec<serde_json::Value> = crate::privacy::store::records_of_user(conn, user.id)?
+                .into_iter()
+                .map(|r| serde_json::json!({"status": r.status, "version": {"type": r.text_type, "hash": r.hash, "text": r.text}}))
+                .collect();
+            Ok(Some(serde_json::json!({
+                "id": user.id, "email": user.email, "first_name": user.first_name, "last_name": user.last_name,
+                "city": user.city, "state": user.state, "zip": user.zip, "postal": user.postal, "country": user.country,
+                "subscription_status": user.subscription_status, "privacyrecord_set": records,
+            })))
+        })
+        .await
 }
 
 /// The HTML form path into the engine.
@@ -117,9 +141,9 @@ pub async fn thanks(
     path: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
     let loaded = load_page(&state, &path.into_inner()).await?;
-    let receipts = receipts_for(&req, &state).await?;
+    let extras = Extras { receipts: receipts_for(&req, &state).await?, user: recognized_user(&req, &state).await? };
     let no_errors = ValidationErrors::default();
-    render_page_with(&req, &state, &loaded, "thanks.html", BTreeMap::new(), &no_errors, StatusCode::OK, receipts)
+    render_page_with(&req, &state, &loaded, "thanks.html", BTreeMap::new(), &no_errors, StatusCode::OK, extras)
 }
 
 /// The action's receipts, when the akid in the thanks URL is the action's supporter's.
@@ -185,7 +209,14 @@ fn render_page(
     errors: &ValidationErrors,
     status: StatusCode,
 ) -> Result<HttpResponse, PageError> {
-    render_page_with(req, state, loaded, file, values, errors, status, vec![])
+    render_page_with(req, state, loaded, file, values, errors, status, Extras::default())
+}
+
+/// What only some pages show: receipts on thanks pages, the recognized supporter.
+#[derive(Default)]
+struct Extras {
+    receipts: Vec<ReceiptLink>,
+    user: Option<serde_json::Value>,
 }
 
 #[allow(clippy::too_many_arguments)] // the page, what to show on it, and how to answer
@@ -197,7 +228,7 @@ fn render_page_with(
     values: BTreeMap<String, String>,
     errors: &ValidationErrors,
     status: StatusCode,
-    receipts: Vec<ReceiptLink>,
+    extras: Extras,
 ) -> Result<HttpResponse, PageError> {
     let sources = state.renderer.sources();
     let set = loaded.page.templateset_id.and_then(|id| sources.set_by_id(id)).map_or(ORIGINAL, |s| s.name.as_str());
@@ -216,7 +247,9 @@ fn render_page_with(
             path: req.path(),
         },
     );
-    ctx.receipts = receipts;
+    ctx.receipts = extras.receipts;
+    ctx.actionkit_user.clone_from(&extras.user);
+    ctx.user = extras.user;
     let body = state.renderer.render(set, file, &minijinja::Value::from_serialize(&ctx))?;
     Ok(html(status, body))
 }

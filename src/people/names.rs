@@ -34,7 +34,7 @@ pub fn split(full: &str) -> NameParts {
     };
     let mut tokens: Vec<&str> = before.split(' ').filter(|t| !t.is_empty()).collect();
     if tokens.len() > 1 && PREFIXES.contains(&bare(tokens[0]).as_str()) {
-        parts.prefix = tokens.remove(0).to_owned();
+        tokens.remove(0).clone_into(&mut parts.prefix);
     }
     let mut suffixes = vec![];
     while tokens.len() > 1 && tokens.last().is_some_and(|t| SUFFIXES.contains(&bare(t).as_str())) {
@@ -47,13 +47,13 @@ pub fn split(full: &str) -> NameParts {
         while start > 1 && PARTICLES.contains(&bare(tokens[start - 1]).as_str()) {
             start -= 1;
         }
-        parts.last = tokens.split_off(start).join(" ").trim_end_matches(',').to_owned();
+        tokens.split_off(start).join(" ").trim_end_matches(',').clone_into(&mut parts.last);
     }
     for t in &mut tokens {
         *t = t.trim_end_matches(',');
     }
     if let Some((first, middle)) = tokens.split_first() {
-        parts.first = (*first).to_owned();
+        (*first).clone_into(&mut parts.first);
         parts.middle = middle.join(" ");
     }
     parts.suffix = suffixes.join(" ");

@@ -4,6 +4,8 @@
 use serde::Serialize;
 
 #[derive(Clone, Debug, Default, Serialize)]
+// The four switches are independent settings of P1, each a checkbox on the screen.
+#[allow(clippy::struct_excessive_bools)]
 pub struct PrivacySettings {
     pub enabled: bool,
     /// Standard English country names, one per line in the setting.

@@ -166,11 +166,18 @@ pub fn has_active_record(conn: &mut DbConnection, user_id: i64) -> QueryResult<b
         .map(|n| n > 0)
 }
 
-/// `(type, hash, status, text)` of a user's records, oldest first (P15, the user admin).
-pub fn records_of_user(
-    conn: &mut DbConnection,
-    user_id: i64,
-) -> QueryResult<Vec<(i64, String, String, String, String)>> {
+/// One of a user's records with its text (P15, the user admin, the export).
+#[derive(Clone, Debug, Queryable, serde::Serialize)]
+pub struct UserRecord {
+    pub id: i64,
+    pub text_type: String,
+    pub hash: String,
+    pub status: String,
+    pub text: String,
+}
+
+/// A user's records, oldest first.
+pub fn records_of_user(conn: &mut DbConnection, user_id: i64) -> QueryResult<Vec<UserRecord>> {
     use crate::db::schema::{core_privacyrecord as p, core_privacytext as t};
     p::table
         .inner_join(t::table)

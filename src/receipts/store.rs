@@ -21,7 +21,7 @@ pub struct Issue<'a> {
 
 /// Builds, signs and stores a receipt; returns its id (random, 128 bits: the link is the
 /// capability to read it).
-pub fn issue(conn: &mut DbConnection, key: &ReceiptKey, issue: Issue<'_>, now: NaiveDateTime) -> QueryResult<String> {
+pub fn issue(conn: &mut DbConnection, key: &ReceiptKey, issue: &Issue<'_>, now: NaiveDateTime) -> QueryResult<String> {
     let mut id = [0u8; 16];
     rand::rngs::OsRng.fill_bytes(&mut id);
     let receipt_id = hex::encode(id);

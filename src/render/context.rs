@@ -146,6 +146,10 @@ pub struct ActionPageContext {
     pub akid: Option<String>,
     /// Consent receipts of the action on its thanks page (B3): `{url, kind}`.
     pub receipts: Vec<ReceiptLink>,
+    /// The supporter recognized by the akid in the URL (T3), with
+    /// `privacyrecord_set` (P15); `actionkit_user` is the same.
+    pub user: Option<serde_json::Value>,
+    pub actionkit_user: Option<serde_json::Value>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -249,6 +253,8 @@ impl ActionPageContext {
             ui: ui_strings(i18n, &page.lang),
             akid: input.args.get("akid").cloned(),
             receipts: vec![],
+            user: None,
+            actionkit_user: None,
             request: RequestContext { get: input.args.clone(), path: input.path.to_owned() },
             args: input.args,
             templateset: TemplatesetContext {

@@ -45,6 +45,7 @@ impl Sources {
     }
 
     /// Replaces one file (used to check a template before it is saved).
+    #[must_use]
     pub fn with_file(&self, set: &str, file: &str, code: &str) -> Self {
         let mut copy = self.clone();
         let entry = copy

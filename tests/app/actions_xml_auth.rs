@@ -2,6 +2,7 @@
 //! form bodies answered in JSON, and the full resource for authenticated staff.
 
 use crate::helpers::both_backends;
+use base64::Engine as _;
 use serde_json::Value;
 
 const XML_SIGNUP: &str = r#"<?xml version="1.0" encoding="utf-8"?><request type="hash"><page>stay-informed</page><first_name>Example</first_name><last_name>User</last_name><email>user@example.com</email><zip>12345</zip><lists type="list"><item>1</item></lists></request>"#;
@@ -92,7 +93,6 @@ both_backends!(a2_authenticated_callers_get_the_full_action_resource, |app| {
 
 both_backends!(a2_wrong_credentials_are_401_and_store_nothing, |app| {
     app.staff_basic_auth("api@example.org", "a long api password");
-    use base64::Engine as _;
     let wrong = format!("Basic {}", base64::engine::general_purpose::STANDARD.encode("api@example.org:not it"));
     let (status, body, headers) = app
         .post_with(

@@ -253,3 +253,31 @@ both_backends!(b1_the_consent_log_catches_rows_edited_removed_or_inserted_by_han
     assert!(problems.iter().any(|p| p.contains("log entry 2: its predecessor is missing")), "{problems:?}");
     assert!(problems.iter().any(|p| p.contains("privacy record 1: not in the log")), "{problems:?}");
 });
+
+both_backends!(p15_templates_read_the_recognized_users_privacy_records, |app| {
+    let (_, body, _) = app
+        .post_json(
+            "/rest/v1/action/",
+            json!({"page": "stay-informed", "email": "p15@example.org", "country": "Austria", "privacy": optin()}),
+        )
+        .await;
+    let akid = body["akid"].as_str().unwrap().to_owned();
+    let now = chrono::Utc::now().naive_utc();
+    let probe = "{% for record in user.privacyrecord_set.all %}[{{ record.version.type }} {{ record.status }} {{ record.version.hash|slice:\":8\" }}]{% empty %}none{% endfor %}";
+    app.state
+        .db
+        .writer
+        .submit_now(|c| {
+            let set = placard::templatesets::store::create_set(c, "P15", "", now)?;
+            placard::templatesets::store::save_template(c, set, "signup.html", probe, None, None, now)?;
+            let page = placard::pages::store::find_by_name(c, "stay-informed")?.unwrap();
+            placard::pages::store::set_templateset(c, page.id, Some(set))?;
+            Ok(())
+        })
+        .unwrap();
+    app.state.reload_staff_edits().unwrap();
+    let (_, html, _) = app.get(&format!("/signup/stay-informed/?akid={akid}")).await;
+    assert_eq!(html.trim(), format!("[optin active {}]", &optin()[..8]));
+    let (_, html, _) = app.get("/signup/stay-informed/").await;
+    assert_eq!(html.trim(), "none", "nobody recognized without an akid");
+});

@@ -111,6 +111,13 @@ impl Application {
                 .wrap(http::errors::html_error_pages())
                 .wrap(TracingLogger::<PlacardRootSpan>::new())
                 .app_data(shared.clone())
+                // Malformed JSON bodies answer in JSON too, never actix's plain text.
+                .app_data(web::JsonConfig::default().limit(shared.config.max_body_bytes).error_handler(|err, _| {
+                    crate::error::ApiError(crate::error::AppError::BadRequest(format!(
+                        "The JSON body is not valid: {err}"
+                    )))
+                    .into()
+                }))
                 .configure(http::routes)
         })
         .listen(listener)

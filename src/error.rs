@@ -54,6 +54,10 @@ pub enum AppError {
     Forbidden(String),
     #[error("{0}")]
     MethodNotAllowed(String),
+    /// The person asked to be forgotten (SPEC G3): nothing was stored. Public forms show
+    /// the normal thanks at `redirect_url`; authenticated callers are told.
+    #[error("this person asked to be forgotten; nothing about them is collected")]
+    Forgotten { redirect_url: String },
     #[error("request body is larger than {limit} bytes")]
     PayloadTooLarge { limit: usize },
     #[error("{0}")]
@@ -80,6 +84,7 @@ impl AppError {
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
+            Self::Forgotten { .. } => StatusCode::FORBIDDEN,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Unavailable | Self::Pool(_) => StatusCode::SERVICE_UNAVAILABLE,

@@ -9,6 +9,7 @@ pub mod db;
 pub mod demo;
 pub mod engine;
 pub mod error;
+pub mod gdpr;
 pub mod http;
 pub mod i18n;
 pub mod mail;

@@ -35,8 +35,25 @@ enum Command {
     },
     /// Compile every template of every templateset and report errors with their lines.
     CheckTemplates,
+    /// Print everything held on a person as JSON (SPEC G1).
+    Export { email: String },
+    /// Erase a person, keeping only anonymous counts (SPEC G2).
+    Erase { email: String },
+    /// Erase a person and never collect their email again (SPEC G3).
+    Forget { email: String },
+    /// Manage API keys for the Iterable-style endpoints.
+    Apikey {
+        #[command(subcommand)]
+        command: ApikeyCommand,
+    },
     /// Prove the consent log intact: the hash chain and every privacy record against it.
     VerifyConsentLog,
+}
+
+#[derive(Subcommand)]
+enum ApikeyCommand {
+    /// Create a key; it is printed once.
+    Add { name: String },
 }
 
 #[derive(Subcommand)]
@@ -99,6 +116,19 @@ fn run(cli: Cli, mut config: Config) -> Result<(), String> {
             }
             Ok(())
         }
+        Command::Export { email } => gdpr_command(&state, &email, "export"),
+        Command::Erase { email } => gdpr_command(&state, &email, "erase"),
+        Command::Forget { email } => gdpr_command(&state, &email, "forget"),
+        Command::Apikey { command: ApikeyCommand::Add { name } } => {
+            let now = chrono::Utc::now().naive_utc();
+            let key = state
+                .db
+                .writer
+                .submit_now(|conn| Ok(staff::apikeys::create(conn, &name, now)?))
+                .map_err(|_| format!("could not create the key {name:?}: is the name already taken?"))?;
+            println!("API key {name:?} (shown once): {key}");
+            Ok(())
+        }
         Command::VerifyConsentLog => {
             let result =
                 state.db.read_now(|conn| Ok(placard::privacy::chain::verify(conn)?)).map_err(|e| e.public_message())?;
@@ -150,4 +180,28 @@ fn serve(state: AppState) -> Result<(), String> {
         println!("Placard is running at http://{host}:{}/", app.port());
         app.run_until_stopped().await.map_err(|e| format!("server stopped: {e}"))
     })
+}
+
+/// `export`, `erase`, `forget` EMAIL from the command line, audited as `cli`.
+fn gdpr_command(state: &AppState, raw: &str, verb: &str) -> Result<(), String> {
+    use placard::gdpr::{self, Actor};
+    let email = Email::parse(raw).ok_or_else(|| format!("{raw:?} is not a valid email address"))?;
+    let actor = Actor { who: "cli".into(), via: "cli".into() };
+    let now = chrono::Utc::now().naive_utc();
+    let result = state.db.writer.submit_now(|conn| {
+        let user = placard::people::store::find_by_email(conn, &email)?.map(|u| u.user_id());
+        match (verb, user) {
+            ("forget", _) => gdpr::erase::forget_email(conn, &email, &actor, now),
+            (_, None) => Err(placard::error::AppError::NotFound(format!("no supporter with the email {email}"))),
+            ("export", Some(id)) => {
+                let doc = gdpr::export::export(conn, id)?.unwrap_or_default();
+                gdpr::store::audit(conn, &actor, "export", Some(("user", id.0)), &serde_json::json!({}), now)?;
+                Ok(doc)
+            }
+            (_, Some(id)) => gdpr::erase::erase(conn, id, &actor, now),
+        }
+    });
+    let doc = result.map_err(|e| e.public_message())?;
+    println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+    Ok(())
 }

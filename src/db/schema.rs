@@ -15,7 +15,7 @@ diesel::table! {
 diesel::table! {
     core_action (id) {
         id -> BigInt,
-        user_id -> BigInt,
+        user_id -> Nullable<BigInt>,
         page_id -> BigInt,
         source -> Text,
         status -> Text,

@@ -71,6 +71,12 @@ pub fn process(conn: &mut DbConnection, deps: &EngineDeps, input: &ActionInput) 
     if !complaints.is_empty() {
         return Err(localized(deps, &page.lang, complaints));
     }
+    // G3: the one place that refuses a forgotten person, whatever path they came by.
+    if let Some(email) = &checked.email {
+        if crate::gdpr::erase::is_forgotten_email(conn, email)? {
+            return Err(AppError::Forgotten { redirect_url: format!("/cms/thanks/{}/", page.name) });
+        }
+    }
 
     let now = Utc::now().naive_utc();
     let (user, created_user) = resolve_user(conn, input, &checked, existing, now)?;

@@ -59,7 +59,8 @@ pub fn insert_fields(conn: &mut DbConnection, action_id: i64, fields: &[(String,
 #[derive(Clone, Debug, Queryable)]
 pub struct ActionRow {
     pub id: i64,
-    pub user_id: i64,
+    /// `None` once the person was erased.
+    pub user_id: Option<i64>,
     pub page_id: i64,
     pub source: String,
     pub status: String,
@@ -119,4 +120,44 @@ pub fn set_created_at(conn: &mut DbConnection, action_id: i64, at: NaiveDateTime
         .set((core_action::created_at.eq(at), core_action::updated_at.eq(at)))
         .execute(conn)
         .map(|_| ())
+}
+
+/// A person's actions with their page and custom fields, for the export (SPEC G1).
+pub fn export_for_user(conn: &mut DbConnection, user_id: i64) -> QueryResult<Vec<serde_json::Value>> {
+    use crate::db::schema::core_page;
+    let rows: Vec<(i64, String, String, String, String, NaiveDateTime)> = core_action::table
+        .inner_join(core_page::table)
+        .filter(core_action::user_id.eq(user_id))
+        .order(core_action::id.asc())
+        .select((
+            core_action::id,
+            core_page::name,
+            core_page::type_,
+            core_action::source,
+            core_action::status,
+            core_action::created_at,
+        ))
+        .load(conn)?;
+    let mut out = vec![];
+    for (id, page, page_type, source, status, at) in rows {
+        let fields: std::collections::BTreeMap<String, String> = fields(conn, id)?.into_iter().collect();
+        out.push(serde_json::json!({"id": id, "page": page, "type": page_type, "source": source, "status": status, "created_at": at, "fields": fields}));
+    }
+    Ok(out)
+}
+
+/// Erase (SPEC G2): a person's actions stay as anonymous counts — their custom fields go,
+/// the person is cut from them and from actions they referred. Returns counts.
+pub fn anonymize_for_user(conn: &mut DbConnection, user_id: i64) -> QueryResult<Vec<(&'static str, usize)>> {
+    let ids: Vec<i64> =
+        core_action::table.filter(core_action::user_id.eq(user_id)).select(core_action::id).load(conn)?;
+    let fields =
+        diesel::delete(core_actionfield::table.filter(core_actionfield::parent_id.eq_any(&ids))).execute(conn)?;
+    let actions = diesel::update(core_action::table.filter(core_action::user_id.eq(user_id)))
+        .set(core_action::user_id.eq(None::<i64>))
+        .execute(conn)?;
+    diesel::update(core_action::table.filter(core_action::referring_user_id.eq(user_id)))
+        .set(core_action::referring_user_id.eq(None::<i64>))
+        .execute(conn)?;
+    Ok(vec![("core_action (anonymized)", actions), ("core_actionfield", fields)])
 }

@@ -1,6 +1,7 @@
 //! HTTP: thin handlers that parse, call the engine or a domain module, and render. Every
 //! route is wired here, in one place.
 
+pub mod api_iterable;
 pub mod api_v1;
 pub mod auth;
 pub mod body;
@@ -34,6 +35,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/static/{file:.*}", web::get().to(static_files::serve))
         .service(web::scope("/rest/v1").configure(api_v1::routes))
         .configure(receipts::routes)
+        .configure(api_iterable::routes)
         .configure(context::routes)
         .configure(public::routes)
         .default_service(web::to(public::not_found));

@@ -131,6 +131,10 @@ pub async fn act(
             let file = loaded.page.kind().template();
             render_page(&req, &state, &loaded, file, input.first_values(), &errors, StatusCode::BAD_REQUEST)
         }
+        // Nothing was stored; the page thanks them like anyone else, leaking nothing.
+        Err(AppError::Forgotten { redirect_url }) => {
+            Ok(HttpResponse::Found().insert_header((header::LOCATION, redirect_url)).finish())
+        }
         Err(other) => Err(other.into()),
     }
 }
@@ -155,7 +159,7 @@ async fn receipts_for(req: &HttpRequest, state: &AppState) -> Result<Vec<Receipt
     let found = state
         .db
         .read(move |conn| {
-            let owner = engine::store::find(conn, action_id)?.map(|a| a.user_id);
+            let owner = engine::store::find(conn, action_id)?.and_then(|a| a.user_id);
             if owner != Some(akid.user_id.0) {
                 return Ok(vec![]);
             }

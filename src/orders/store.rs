@@ -185,3 +185,48 @@ pub fn insert_transaction(conn: &mut DbConnection, t: &NewTransaction<'_>) -> Qu
         .returning(core_transaction::id)
         .get_result(conn)
 }
+
+/// A person's orders, for the export (SPEC G1).
+pub fn export_for_user(conn: &mut DbConnection, user_id: i64) -> QueryResult<Vec<serde_json::Value>> {
+    let rows: Vec<(i64, Option<i64>, i64, String, String, String, String, String, NaiveDateTime)> = core_order::table
+        .filter(core_order::user_id.eq(user_id))
+        .order(core_order::id.asc())
+        .select((
+            core_order::id,
+            core_order::action_id,
+            core_order::total_cents,
+            core_order::currency,
+            core_order::status,
+            core_order::card_last4,
+            core_order::shipping_address1,
+            core_order::shipping_city,
+            core_order::created_at,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, action, total, currency, status, last4, addr, city, at)| {
+            serde_json::json!({"id": id, "action_id": action, "total": Cents(total).to_string(), "currency": currency,
+                "status": status, "card_last4": last4, "shipping_address1": addr, "shipping_city": city, "created_at": at})
+        })
+        .collect())
+}
+
+/// Erase (SPEC G2): orders keep their amounts, dates and status (the anonymous totals),
+/// and lose the person, the card digits and the shipping address. Returns counts.
+pub fn anonymize_for_user(conn: &mut DbConnection, user_id: i64) -> QueryResult<Vec<(&'static str, usize)>> {
+    let n = diesel::update(core_order::table.filter(core_order::user_id.eq(user_id)))
+        .set((
+            core_order::user_id.eq(None::<i64>),
+            core_order::card_last4.eq(""),
+            core_order::shipping_name.eq(""),
+            core_order::shipping_address1.eq(""),
+            core_order::shipping_address2.eq(""),
+            core_order::shipping_city.eq(""),
+            core_order::shipping_state.eq(""),
+            core_order::shipping_zip.eq(""),
+            core_order::shipping_country.eq(""),
+        ))
+        .execute(conn)?;
+    Ok(vec![("core_order (anonymized)", n)])
+}

@@ -232,3 +232,66 @@ pub fn set_user_fields(conn: &mut DbConnection, user: UserId, fields: &[(String,
     }
     Ok(())
 }
+
+/// Erases a person's rows in people's tables (SPEC G2): phones, custom fields,
+/// subscriptions and their history, the blackhole entry, the user. Returns counts by table.
+pub fn erase(conn: &mut DbConnection, user: UserId, email: &str) -> QueryResult<Vec<(&'static str, usize)>> {
+    use crate::db::schema::{core_blackholedemail, core_phone};
+    Ok(vec![
+        ("core_phone", diesel::delete(core_phone::table.filter(core_phone::user_id.eq(user.0))).execute(conn)?),
+        (
+            "core_userfield",
+            diesel::delete(core_userfield::table.filter(core_userfield::parent_id.eq(user.0))).execute(conn)?,
+        ),
+        (
+            "core_subscription",
+            diesel::delete(core_subscription::table.filter(core_subscription::user_id.eq(user.0))).execute(conn)?,
+        ),
+        (
+            "core_subscriptionhistory",
+            diesel::delete(core_subscriptionhistory::table.filter(core_subscriptionhistory::user_id.eq(user.0)))
+                .execute(conn)?,
+        ),
+        (
+            "core_blackholedemail",
+            diesel::delete(core_blackholedemail::table.filter(core_blackholedemail::email.eq(email))).execute(conn)?,
+        ),
+        ("core_user", diesel::delete(core_user::table.find(user.0)).execute(conn)?),
+    ])
+}
+
+/// What people's tables hold on a person, for the export (SPEC G1).
+pub fn export(conn: &mut DbConnection, user: UserId) -> QueryResult<serde_json::Value> {
+    use crate::db::schema::core_phone;
+    let fields: Vec<(String, String)> = core_userfield::table
+        .filter(core_userfield::parent_id.eq(user.0))
+        .select((core_userfield::name, core_userfield::value))
+        .load(conn)?;
+    let phones: Vec<(String, String)> = core_phone::table
+        .filter(core_phone::user_id.eq(user.0))
+        .select((core_phone::type_, core_phone::phone))
+        .load(conn)?;
+    let lists: Vec<(i64, String, NaiveDateTime)> = core_subscription::table
+        .inner_join(core_list::table)
+        .filter(core_subscription::user_id.eq(user.0))
+        .select((core_list::id, core_list::name, core_subscription::created_at))
+        .load(conn)?;
+    let history: Vec<(i64, String, String, Option<i64>, NaiveDateTime)> = core_subscriptionhistory::table
+        .filter(core_subscriptionhistory::user_id.eq(user.0))
+        .order(core_subscriptionhistory::id.asc())
+        .select((
+            core_subscriptionhistory::list_id,
+            core_subscriptionhistory::change,
+            core_subscriptionhistory::cause,
+            core_subscriptionhistory::action_id,
+            core_subscriptionhistory::created_at,
+        ))
+        .load(conn)?;
+    Ok(serde_json::json!({
+        "custom_fields": fields.into_iter().collect::<std::collections::BTreeMap<_, _>>(),
+        "phones": phones.into_iter().map(|(t, p)| serde_json::json!({"type": t, "phone": p})).collect::<Vec<_>>(),
+        "subscriptions": lists.into_iter().map(|(id, name, at)| serde_json::json!({"list_id": id, "list": name, "since": at})).collect::<Vec<_>>(),
+        "subscription_history": history.into_iter().map(|(list, change, cause, action, at)| serde_json::json!({
+            "list_id": list, "change": change, "cause": cause, "action_id": action, "at": at})).collect::<Vec<_>>(),
+    }))
+}

@@ -550,7 +550,8 @@ mod tests {
 
     #[test]
     fn p2_demo_and_select_names_are_canonical() {
-        for n in crate::demo::EU_AND_UK.iter().chain(crate::render::context::COUNTRIES.iter()) {
+        let others = ["United States", "Canada", "Mexico", "Norway", "Switzerland"];
+        for n in crate::demo::EU_AND_UK.iter().chain(others.iter()) {
             assert_eq!(name(n).as_deref(), Some(*n), "{n} must be its own canonical name");
         }
     }

@@ -186,3 +186,15 @@ pub fn records_of_user(conn: &mut DbConnection, user_id: i64) -> QueryResult<Vec
         .select((p::id, t::type_, t::hash, p::status, t::text))
         .load(conn)
 }
+
+/// Erase (SPEC G2, B1): deletes a person's records, each leaving an `erased` tombstone in
+/// the consent log so the chain still verifies. Returns how many.
+pub fn erase_for_user(conn: &mut DbConnection, user_id: i64, now: NaiveDateTime) -> QueryResult<usize> {
+    use crate::db::schema::core_privacyrecord as p;
+    let ids: Vec<i64> = p::table.filter(p::user_id.eq(user_id)).order(p::id.asc()).select(p::id).load(conn)?;
+    for id in &ids {
+        diesel::delete(p::table.find(id)).execute(conn)?;
+        super::chain::append(conn, *id, "erased", now)?;
+    }
+    Ok(ids.len())
+}

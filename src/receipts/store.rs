@@ -77,3 +77,16 @@ pub fn of_action(conn: &mut DbConnection, action_id: i64) -> QueryResult<Vec<(St
         .select((core_consentreceipt::receipt_id, core_consentreceipt::kind))
         .load(conn)
 }
+
+/// `(receipt_id, kind, created_at)` of a person's receipts, for the export.
+pub fn of_user(conn: &mut DbConnection, user_id: i64) -> QueryResult<Vec<(String, String, NaiveDateTime)>> {
+    core_consentreceipt::table
+        .filter(core_consentreceipt::user_id.eq(user_id))
+        .order(core_consentreceipt::id.asc())
+        .select((core_consentreceipt::receipt_id, core_consentreceipt::kind, core_consentreceipt::created_at))
+        .load(conn)
+}
+
+pub fn erase_for_user(conn: &mut DbConnection, user_id: i64) -> QueryResult<usize> {
+    diesel::delete(core_consentreceipt::table.filter(core_consentreceipt::user_id.eq(user_id))).execute(conn)
+}

@@ -1,6 +1,8 @@
 //! Staff accounts (`auth_staff`): roles, argon2id password hashes, `placard staff add`.
 //! Login, sessions and API keys build on this in the admin.
 
+pub mod apikeys;
+
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHasher, SaltString};
 use argon2::{Argon2, PasswordHash, PasswordVerifier};

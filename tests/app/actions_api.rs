@@ -18,7 +18,7 @@ both_backends!(a2_json_action_answers_201_with_location_and_short_body, |app| {
     assert!(location.ends_with(&format!("/rest/v1/action/{action_id}/")), "{location}");
     let (email, source, created_user, subscribed_user) = app.query(|c| {
         core_action::table
-            .inner_join(core_user::table.on(core_user::id.eq(core_action::user_id)))
+            .inner_join(core_user::table.on(core_user::id.nullable().eq(core_action::user_id)))
             .filter(core_action::id.eq(action_id))
             .select((core_user::email, core_action::source, core_action::created_user, core_action::subscribed_user))
             .first::<(String, String, bool, bool)>(c)

@@ -19,7 +19,7 @@ both_backends!(a1_form_post_redirects_to_thanks_and_stores_user_action_and_subsc
 
     let (user_id, zip, source) = app.query(|c| {
         core_action::table
-            .inner_join(core_user::table.on(core_user::id.eq(core_action::user_id)))
+            .inner_join(core_user::table.on(core_user::id.nullable().eq(core_action::user_id)))
             .select((core_user::id, core_user::zip, core_action::source))
             .first::<(i64, String, String)>(c)
     });

@@ -13,6 +13,7 @@ mod browser;
 mod django_diff;
 mod donations;
 mod engine_options;
+mod gdpr;
 mod mail;
 mod pages;
 mod privacy;

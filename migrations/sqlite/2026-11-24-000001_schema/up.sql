@@ -215,9 +215,10 @@ CREATE TABLE core_pagefield (
     UNIQUE (parent_id, name)
 );
 
+-- user_id is NULL once the person is erased (SPEC G2): the action stays as an anonymous count.
 CREATE TABLE core_action (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
-    user_id BIGINT NOT NULL REFERENCES core_user (id),
+    user_id BIGINT REFERENCES core_user (id),
     page_id BIGINT NOT NULL REFERENCES core_page (id),
     source TEXT NOT NULL DEFAULT 'website',
     status TEXT NOT NULL DEFAULT 'complete',

@@ -21,6 +21,9 @@ pub async fn create(req: HttpRequest, state: web::Data<AppState>, payload: web::
     match create_inner(&req, &state, payload).await {
         Ok((location, root, body)) => {
             let mut res = format.respond(StatusCode::CREATED, root, &body);
+            if location.is_empty() {
+                return res;
+            }
             if let Ok(value) = header::HeaderValue::from_str(&location) {
                 res.headers_mut().insert(header::LOCATION, value);
             }
@@ -39,7 +42,14 @@ async fn create_inner(
     let body = read_limited(payload, state.config.max_body_bytes).await?;
     let input = parse_body(req, &body)?.with_evidence(crate::http::evidence(req));
     let deps = state.engine.clone();
-    let outcome = state.db.writer.submit(move |conn| engine::process(conn, &deps, &input)).await?;
+    let outcome = match state.db.writer.submit(move |conn| engine::process(conn, &deps, &input)).await {
+        // Anonymous callers are public forms: the same short answer, nothing to identify.
+        Err(AppError::Forgotten { redirect_url }) if staff.is_none() => {
+            let short = json!({"action_id": null, "akid": null, "rd": 1, "redirect_url": redirect_url});
+            return Ok((String::new(), "response", short));
+        }
+        other => other?,
+    };
     state.mail.wake();
     let location = format!("{}{}", origin(req), uri::action(outcome.action_id));
     if staff.is_none() {
@@ -88,7 +98,7 @@ async fn action_resource(state: &AppState, outcome: ActionOutcome) -> Result<ser
         "taf_emails_sent": null,
         "type": kind.as_str(),
         "updated_at": time(row.updated_at),
-        "user": uri::user(row.user_id),
+        "user": row.user_id.map(uri::user),
     }))
 }
 

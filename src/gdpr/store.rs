@@ -1,0 +1,86 @@
+//! SQL for `core_forgotten` (hashes only) and `core_auditlog` (no personal data).
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::Actor;
+use crate::db::schema::{core_auditlog, core_forgotten};
+use crate::db::DbConnection;
+
+pub const EMAIL: &str = "email";
+pub const USER_ID: &str = "user_id";
+
+pub fn add_forgotten(conn: &mut DbConnection, kind: &str, hash: &str, now: NaiveDateTime) -> QueryResult<()> {
+    let insert = diesel::insert_into(core_forgotten::table)
+        .values((core_forgotten::kind.eq(kind), core_forgotten::hash.eq(hash), core_forgotten::created_at.eq(now)))
+        .on_conflict_do_nothing();
+    match conn {
+        DbConnection::Sqlite(c) => insert.execute(c)?,
+        DbConnection::Postgresql(c) => insert.execute(c)?,
+    };
+    Ok(())
+}
+
+pub fn remove_forgotten(conn: &mut DbConnection, kind: &str, hash: &str) -> QueryResult<usize> {
+    diesel::delete(core_forgotten::table.filter(core_forgotten::kind.eq(kind)).filter(core_forgotten::hash.eq(hash)))
+        .execute(conn)
+}
+
+pub fn is_forgotten(conn: &mut DbConnection, kind: &str, hash: &str) -> QueryResult<bool> {
+    core_forgotten::table
+        .filter(core_forgotten::kind.eq(kind))
+        .filter(core_forgotten::hash.eq(hash))
+        .count()
+        .get_result::<i64>(conn)
+        .map(|n| n > 0)
+}
+
+pub fn forgotten(conn: &mut DbConnection, kind: &str) -> QueryResult<Vec<String>> {
+    core_forgotten::table
+        .filter(core_forgotten::kind.eq(kind))
+        .order(core_forgotten::id.asc())
+        .select(core_forgotten::hash)
+        .load(conn)
+}
+
+/// Appends an audit entry; `details` must hold counts and ids, never personal data.
+pub fn audit(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    verb: &str,
+    object: Option<(&str, i64)>,
+    details: &serde_json::Value,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::insert_into(core_auditlog::table)
+        .values((
+            core_auditlog::actor.eq(&actor.who),
+            core_auditlog::via.eq(&actor.via),
+            core_auditlog::verb.eq(verb),
+            core_auditlog::object_type.eq(object.map(|o| o.0).unwrap_or_default()),
+            core_auditlog::object_id.eq(object.map(|o| o.1)),
+            core_auditlog::details.eq(details.to_string()),
+            core_auditlog::created_at.eq(now),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// `(actor, via, verb, object_type, object_id, details, created_at)`, newest first.
+pub type AuditRow = (String, String, String, String, Option<i64>, String, NaiveDateTime);
+
+pub fn audit_entries(conn: &mut DbConnection, limit: i64) -> QueryResult<Vec<AuditRow>> {
+    core_auditlog::table
+        .order(core_auditlog::id.desc())
+        .limit(limit)
+        .select((
+            core_auditlog::actor,
+            core_auditlog::via,
+            core_auditlog::verb,
+            core_auditlog::object_type,
+            core_auditlog::object_id,
+            core_auditlog::details,
+            core_auditlog::created_at,
+        ))
+        .load(conn)
+}

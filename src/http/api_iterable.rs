@@ -32,7 +32,7 @@ async fn authenticate(req: &HttpRequest, state: &AppState) -> Result<Actor, AppE
     Ok(Actor { who: format!("apikey:{name}"), via: "iterable_api".into() })
 }
 
-fn success(msg: &str, params: serde_json::Value) -> HttpResponse {
+fn success(msg: &str, params: &serde_json::Value) -> HttpResponse {
     HttpResponse::Ok().json(json!({"msg": msg, "code": "Success", "params": params}))
 }
 
@@ -74,7 +74,7 @@ pub async fn forget(
         }
         (None, None) => return Err(AppError::BadRequest("Send email or userId.".into()).into()),
     }
-    Ok(success("Forgotten", json!({})))
+    Ok(success("Forgotten", &json!({})))
 }
 
 pub async fn unforget(
@@ -90,7 +90,7 @@ pub async fn unforget(
         (None, None) => return Err(AppError::BadRequest("Send email or userId.".into()).into()),
     };
     state.db.writer.submit(move |conn| gdpr::erase::unforget(conn, kind, &identifier, &actor, now)).await?;
-    Ok(success("Unforgotten", json!({})))
+    Ok(success("Unforgotten", &json!({})))
 }
 
 async fn list(req: &HttpRequest, state: &AppState, kind: &'static str, field: &str) -> Result<HttpResponse, ApiError> {
@@ -179,7 +179,7 @@ async fn erase(state: &AppState, actor: Actor, user: Option<UserId>) -> Result<H
     let user = user.ok_or_else(|| AppError::NotFound("No user with that identifier.".into()))?;
     let now = Utc::now().naive_utc();
     state.db.writer.submit(move |conn| gdpr::erase::erase(conn, user, &actor, now)).await?;
-    Ok(success("User deleted", json!({})))
+    Ok(success("User deleted", &json!({})))
 }
 
 pub async fn delete_by_email(

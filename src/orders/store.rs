@@ -186,9 +186,13 @@ pub fn insert_transaction(conn: &mut DbConnection, t: &NewTransaction<'_>) -> Qu
         .get_result(conn)
 }
 
+/// `(id, action_id, total_cents, currency, status, card_last4, shipping_address1,
+/// shipping_city, created_at)`.
+type ExportRow = (i64, Option<i64>, i64, String, String, String, String, String, NaiveDateTime);
+
 /// A person's orders, for the export (SPEC G1).
 pub fn export_for_user(conn: &mut DbConnection, user_id: i64) -> QueryResult<Vec<serde_json::Value>> {
-    let rows: Vec<(i64, Option<i64>, i64, String, String, String, String, String, NaiveDateTime)> = core_order::table
+    let rows: Vec<ExportRow> = core_order::table
         .filter(core_order::user_id.eq(user_id))
         .order(core_order::id.asc())
         .select((

@@ -180,7 +180,7 @@ both_backends!(g2_erase_leaves_no_personal_value_in_any_table_and_keeps_the_coun
     let (users, actions, subs) = app.counts();
     assert_eq!((users, actions, subs), (0, 2, 0), "actions stay as anonymous counts");
     assert_eq!(
-        app.query(|c| placard::privacy::chain::verify(c)).problems,
+        app.query(placard::privacy::chain::verify).problems,
         Vec::<String>::new(),
         "B1: tombstones verify"
     );

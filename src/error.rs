@@ -54,6 +54,9 @@ pub enum AppError {
     Forbidden(String),
     #[error("{0}")]
     MethodNotAllowed(String),
+    /// Someone saved first (a second tab editing the same template).
+    #[error("{0}")]
+    Conflict(String),
     /// The person asked to be forgotten (SPEC G3): nothing was stored. Public forms show
     /// the normal thanks at `redirect_url`; authenticated callers are told.
     #[error("this person asked to be forgotten; nothing about them is collected")]
@@ -84,6 +87,7 @@ impl AppError {
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) | Self::Forgotten { .. } => StatusCode::FORBIDDEN,
             Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
+            Self::Conflict(_) => StatusCode::CONFLICT,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Unavailable | Self::Pool(_) => StatusCode::SERVICE_UNAVAILABLE,

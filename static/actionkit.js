@@ -32,6 +32,10 @@
 
   var actionkit = window.actionkit = window.actionkit || {};
   var forms = actionkit.forms = actionkit.forms || {};
+  if (forms.placardVersion) {
+    return; // loaded twice: the first copy already handles every form
+  }
+  forms.placardVersion = 1;
   if (!forms.contextRoot) {
     forms.contextRoot = '/context/';
   }
@@ -362,24 +366,33 @@
   }
 
   // Whether the block should show, from the context and the selected country.
+  //
+  // A form that submits a country shows the block exactly when that country is listed, for
+  // recognized users too: a listed country on the action is what "require on actions" (SPEC
+  // P11) checks, so hiding the block then would only get the action rejected. When no country
+  // is submitted (no field, a blank one, or ActionKit's #unknown_user box hidden for a
+  // recognized user), a recognized user sees the block only when privacy_show_if holds for the
+  // stored country: "in_country" = it is listed; "missing" = it is listed and the user has no
+  // active record (SPEC P9). Anonymous visitors without a country see nothing.
   function privacyWanted(state) {
     var context = state.context;
     var privacy = context.privacy;
     if (!privacy.enabled) {
       return false;
     }
-    var user = context.user;
     var selected = selectedCountry(state.form);
-    if (!user) {
+    if (selected) {
       return isListed(privacy, selected);
     }
-    // A recognized user sees the block only when privacy_show_if holds (SPEC P9).
-    var inCountry = isListed(privacy, user.country) || isListed(privacy, selected);
+    var user = context.user;
+    if (!user || !isListed(privacy, user.country)) {
+      return false;
+    }
     if (privacy.show_if === 'in_country') {
-      return inCountry;
+      return true;
     }
     if (privacy.show_if === 'missing') {
-      return inCountry && !privacy.user_has_active_record;
+      return !privacy.user_has_active_record;
     }
     return false;
   }

@@ -70,7 +70,13 @@ pub fn plan(
             extras.extend(resolver.resolve(conn, raw, name, complaints)?);
         }
     }
-    let country = input.get("country").unwrap_or_default().to_owned();
+    let country = input
+        .get("country")
+        .map(|c| {
+            crate::privacy::countries::Country::parse(c)
+                .map_or_else(|| c.to_owned(), crate::privacy::countries::Country::into_string)
+        })
+        .unwrap_or_default();
     // P11: a listed country *submitted* with the action needs the main choice.
     let exempt = matches!(page.kind(), PageType::Import | PageType::Unsubscribe);
     if settings.require_on_actions && !exempt && settings.is_listed(&country) && main.is_none() {

@@ -55,7 +55,13 @@ pub fn check(
             if value.chars().count() > MAX_USER_FIELD_LEN {
                 complaints.push(((*name).to_owned(), "too_long"));
             } else if let Some(slot) = checked.changes.slot(name) {
-                *slot = Some(value.to_owned());
+                // P2: known countries are stored by their standard English name.
+                let value = match *name {
+                    "country" => crate::privacy::countries::Country::parse(value)
+                        .map_or_else(|| value.to_owned(), crate::privacy::countries::Country::into_string),
+                    _ => value.to_owned(),
+                };
+                *slot = Some(value);
             }
         }
     }
@@ -113,7 +119,7 @@ pub fn check(
         }
     }
 
-    let country = input.get("country").unwrap_or(DEFAULT_COUNTRY);
+    let country = checked.changes.country.as_deref().unwrap_or(DEFAULT_COUNTRY);
     if country.eq_ignore_ascii_case(DEFAULT_COUNTRY) {
         if input.get("zip").is_some_and(|z| !is_digits(z, 5)) {
             complaints.push(("zip".into(), "invalid"));

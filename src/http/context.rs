@@ -50,11 +50,25 @@ pub async fn context(
     let (page, user, has_record, current) = body;
     let flags = privacy::texts::flags(&state.i18n);
     let prefill = user.as_ref().map(|u| {
-        json!({"first_name": u.first_name, "last_name": u.last_name, "city": u.city, "state": u.state, "zip": u.zip,
-               "postal": u.postal, "country": u.country})
+        json!({"email": u.email, "first_name": u.first_name, "last_name": u.last_name, "city": u.city, "state": u.state,
+               "zip": u.zip, "postal": u.postal, "country": u.country})
     });
+    let lang = page.lang.clone();
+    let text = |key: &str| state.i18n.text(&lang, key);
+    let messages = json!({
+        "errors_heading": text("errors_heading"),
+        "error_missing": state.i18n.error_message(&lang, "", "missing"),
+        "error_email:missing": state.i18n.error_message(&lang, "email", "missing"),
+        "error_email:invalid": state.i18n.error_message(&lang, "email", "invalid"),
+        "error_privacy:missing": state.i18n.error_message(&lang, "privacy", "missing"),
+    });
+    let akid_text = user
+        .as_ref()
+        .map(|u| state.engine.akid_key.format(crate::people::Akid { mailing_id: None, user_id: u.user_id() }));
     let ctx = json!({
         "page": page.name,
+        "akid": akid_text,
+        "messages": messages,
         "user": user.as_ref().map(|u| json!({"first_name": u.first_name, "country": u.country})),
         "prefill": prefill.unwrap_or_else(|| json!({})),
         "required": page.required(),
@@ -66,12 +80,14 @@ pub async fn context(
         },
         "progress": {"goal": page.goal, "current": current},
     });
+    // It carries a supporter's details: never cached by anyone.
     Ok(match arg("callback").filter(|c| is_js_identifier(c)) {
         Some(callback) => HttpResponse::Ok()
+            .insert_header(("Cache-Control", "no-store"))
             .content_type("text/javascript; charset=utf-8")
             .insert_header(("X-Content-Type-Options", "nosniff"))
             .body(format!("/**/{callback}({ctx});")),
-        None => HttpResponse::Ok().json(ctx),
+        None => HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).json(ctx),
     })
 }
 

@@ -17,12 +17,25 @@ pub struct PrivacySettings {
 }
 
 impl PrivacySettings {
-    /// Whether `country` (a standard English name) requires privacy records.
+    /// Whether `country` requires privacy records; both sides are compared by standard
+    /// English name (P2), so `DE`, `Deutschland` and `Germany` are one country.
     pub fn is_listed(&self, country: &str) -> bool {
-        self.enabled && self.countries.iter().any(|c| c.eq_ignore_ascii_case(country.trim()))
+        let canonical = |s: &str| {
+            super::countries::Country::parse(s).map_or_else(|| s.trim().to_lowercase(), |c| c.name().to_lowercase())
+        };
+        let wanted = canonical(country);
+        self.enabled && !wanted.is_empty() && self.countries.iter().any(|c| canonical(c) == wanted)
     }
 
+    /// One country per line; known names are stored in their standard form, unknown ones as
+    /// typed (the settings screen warns about those).
     pub fn parse_countries(text: &str) -> Vec<String> {
-        text.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned).collect()
+        text.lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(|l| {
+                super::countries::Country::parse(l).map_or_else(|| l.to_owned(), super::countries::Country::into_string)
+            })
+            .collect()
     }
 }

@@ -59,42 +59,6 @@ const UI_KEYS: &[&str] = &[
     "receipt_download_withdrawal",
 ];
 
-/// Countries offered in the country select, United States first (ActionKit's default).
-pub const COUNTRIES: [&str; 32] = [
-    "United States",
-    "Austria",
-    "Belgium",
-    "Bulgaria",
-    "Canada",
-    "Croatia",
-    "Cyprus",
-    "Czech Republic",
-    "Denmark",
-    "Estonia",
-    "Finland",
-    "France",
-    "Germany",
-    "Greece",
-    "Hungary",
-    "Ireland",
-    "Italy",
-    "Latvia",
-    "Lithuania",
-    "Luxembourg",
-    "Malta",
-    "Mexico",
-    "Netherlands",
-    "Norway",
-    "Poland",
-    "Portugal",
-    "Romania",
-    "Slovakia",
-    "Slovenia",
-    "Spain",
-    "Sweden",
-    "United Kingdom",
-];
-
 #[derive(Serialize)]
 pub struct LangContext {
     pub iso_code: String,
@@ -247,7 +211,7 @@ impl ActionPageContext {
             errors: by_field,
             required: page.required(),
             context: RequiredContext { required: page.required() },
-            countries: COUNTRIES.to_vec(),
+            countries: crate::privacy::countries::all_names_us_first(),
             list_id: page.list_id,
             privacy_text,
             ui: ui_strings(i18n, &page.lang),
@@ -259,7 +223,7 @@ impl ActionPageContext {
             args: input.args,
             templateset: TemplatesetContext {
                 name: input.templateset.to_owned(),
-                lang: TemplatesetLang { country_names_us_first: COUNTRIES.to_vec() },
+                lang: TemplatesetLang { country_names_us_first: crate::privacy::countries::all_names_us_first() },
             },
         }
     }

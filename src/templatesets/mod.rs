@@ -86,3 +86,41 @@ pub fn valid_file_name(file: &str) -> Result<&str, &'static str> {
         Err("A template name is letters, digits, '.', '_', '-' and '/', like user_form.html.")
     }
 }
+
+/// Saves a staff template (SPEC T1): names checked, the code translated and compiled
+/// against the other sources first — a template that does not compile is refused with its
+/// line and nothing is stored — and a save based on an older revision is refused as a
+/// conflict instead of silently overwriting. Returns the new revision.
+#[allow(clippy::too_many_arguments)] // what is saved, where, by whom, over which revision
+pub fn save(
+    conn: &mut crate::db::DbConnection,
+    sources: &Sources,
+    set_name: &str,
+    file: &str,
+    code: &str,
+    expected_revision: Option<i64>,
+    staff_id: Option<i64>,
+    now: chrono::NaiveDateTime,
+) -> Result<i64, crate::error::AppError> {
+    use crate::error::{AppError, FieldError, ValidationErrors};
+    let field_error = |field: &str, message: String| {
+        AppError::Validation(ValidationErrors(vec![FieldError {
+            field: field.into(),
+            code: "invalid".into(),
+            message,
+        }]))
+    };
+    let set_name = valid_set_name(set_name).map_err(|m| field_error("templateset", m.into()))?;
+    let file = valid_file_name(file).map_err(|m| field_error("filename", m.into()))?;
+    crate::render::Renderer::check_source(sources, set_name, file, code)
+        .map_err(|e| field_error("code", e.to_string()))?;
+    let set_id = match store::find_set_id(conn, set_name)? {
+        Some(id) => id,
+        None => store::create_set(conn, set_name, "", now)?,
+    };
+    store::save_template(conn, set_id, file, code, expected_revision, staff_id, now)?.ok_or_else(|| {
+        AppError::Conflict(format!(
+            "{file} was saved by someone else since you opened it; reload to see their version."
+        ))
+    })
+}

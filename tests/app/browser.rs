@@ -2,13 +2,15 @@
 //! over WebDriver by chromedriver (the small client below speaks the W3C protocol over awc,
 //! so no extra crate is needed).
 //!
-//! The page is the real one: the test renders `/sign/save-the-bees/` from a [`TestApp`] (the
-//! demo, with privacy records on for the EU and the UK) and serves it from a [`Site`], a
-//! tiny local server that adds the script tags `user_form_wrapper.html` is to end with
-//! ([`SCRIPT_SNIPPET`]), serves the real `static/actionkit.js` at `/resources/actionkit.js`,
-//! answers the JSONP `/context/<page>` request with [`demo_context`], and records what the
-//! form posts to `/act/`. Until the app serves `/resources/actionkit.js` and `/context/`
-//! itself, that stub is the server; afterwards `Site` is the one seam to point at the app.
+//! Two kinds of test. Most load the page from a [`Site`], a tiny local server: it serves the
+//! app's own rendering of `/sign/save-the-bees/` (the demo, with privacy records on for the
+//! EU and the UK) with the script tags `user_form_wrapper.html` is to end with
+//! ([`SCRIPT_SNIPPET`]; left alone once the templateset has them), the real
+//! `static/actionkit.js` at `/resources/actionkit.js`, a JSONP `/context/<page>` whose answer
+//! each test chooses (recognized users, `privacy_show_if` …), and an `/act/` that records
+//! what the form posts. The `p9_app_…` tests run on the app itself — its page,
+//! `/resources/actionkit.js`, `/context/` and `/act/` — and check what it stored; until the
+//! templateset loads the script, [`ADD_SCRIPT_IF_MISSING`] adds it the way the snippet would.
 //!
 //! Skipped (with a note) when chromedriver or Chromium is missing, unless
 //! `PLACARD_TEST_REQUIRE_ALL` is set. The tests share one lock so that at most one browser
@@ -264,6 +266,7 @@ async fn t4_client_validation_marks_fieldboxes() {
 async fn p9_recognized_user_sees_block_only_when_show_if_holds() {
     let Some(t) = BrowserTest::start(Js::On).await else { return };
     let (site, b) = (&t.site, &t.browser);
+    // The form submits no country here (the select stays blank), so the stored one decides.
     let cases = [
         ("Germany", "", false, false),
         ("Germany", "in_country", false, true),
@@ -287,6 +290,20 @@ async fn p9_recognized_user_sees_block_only_when_show_if_holds() {
         );
         assert_eq!(b.enabled("#privacy_optin").await, shown);
     }
+
+    // A recognized user who submits a listed country sees the block whatever show_if says:
+    // "require on actions" (SPEC P11) asks for a choice on that action.
+    let mut context = demo_context();
+    context["user"] = json!({"first_name": "Bea", "country": "United States"});
+    context["privacy"]["user_has_active_record"] = json!(true);
+    site.set_context(context);
+    b.goto(&site.url(PAGE)).await;
+    b.wait_for("the context to load", "return !!(window.actionkit && actionkit.context)").await;
+    b.wait_for("hidden with no country", "return document.querySelector('.ak-privacy').hidden").await;
+    b.select("#id_country", "Germany").await;
+    b.wait_for("shown for Germany", "return !document.querySelector('.ak-privacy').hidden").await;
+    b.select("#id_country", "United States").await;
+    b.wait_for("hidden again", "return document.querySelector('.ak-privacy').hidden").await;
 }
 
 #[actix_web::test]
@@ -313,10 +330,12 @@ async fn t4_recognized_user_switch_and_prefill() {
     assert_eq!(b.js("return document.getElementById('known_user_name').textContent").await, json!("Bea Keeper"));
     let values = b.js("return ['id_email', 'id_first_name', 'id_city', 'id_country'].map(id => document.getElementById(id).value)").await;
     assert_eq!(values, json!(["bee@example.org", "Bea", "Berlin", "Germany"]));
-    assert!(!b.displayed(".ak-privacy").await, "no show_if: a recognized user sees no privacy block");
+    assert!(b.displayed(".ak-privacy").await, "the prefilled country is listed, so the block shows");
 
+    b.click("#privacy_optin").await;
     b.click("button[type=submit]").await;
     let post = site.wait_for_post(b).await;
+    assert_eq!(post.get("privacy").map(Vec::len), Some(1), "{post:?}");
     assert_eq!(post.get("akid"), Some(&vec![".3.jcWz_1".to_owned()]));
     assert_eq!(post.get("city"), Some(&vec!["Berlin".to_owned()]));
     assert!(!post["required"].contains(&"phone".to_owned()), "the hidden box's requirement lapsed: {post:?}");
@@ -336,6 +355,120 @@ async fn t4_anonymous_visitor_sees_the_visitor_box() {
     assert!(b.has_class("#ak-fieldbox-phone", "ak-error").await, "a visitor must give the phone");
 }
 
+#[actix_web::test]
+async fn t4_loading_the_script_twice_changes_nothing() {
+    let Some(t) = BrowserTest::start(Js::On).await else { return };
+    let (site, b) = (&t.site, &t.browser);
+    b.before_page_scripts(
+        "window.seen = 0; document.addEventListener('actionkit.privacyRequirementChanged', () => window.seen++);",
+    )
+    .await;
+    b.goto(&site.url("/twice/")).await;
+    b.wait_for("the context to load", "return !!(window.actionkit && actionkit.context)").await;
+    b.wait_for("the load-time event", "return window.seen === 1").await;
+    b.select("#id_country", "Germany").await;
+    b.wait_for("the event for Germany", "return window.seen >= 2").await;
+    b.click("button[type=submit]").await;
+    b.wait_for("the error summary", "return document.querySelectorAll('#ak-errors li').length > 0").await;
+    assert_eq!(b.js("return window.seen").await, json!(2), "one event per change");
+    assert_eq!(b.js("return document.querySelectorAll('#ak-errors').length").await, json!(1));
+    assert_eq!(b.js("return document.querySelectorAll('#ak-fieldbox-email .ak-field-error').length").await, json!(1));
+}
+
+/// Until the templateset loads the script itself ([`SCRIPT_SNIPPET`]), adds it to a page the
+/// app serves, as the snippet would (registered before the page's own scripts).
+const ADD_SCRIPT_IF_MISSING: &str = "document.addEventListener('DOMContentLoaded', () => {
+    if (document.querySelector('script[src*=\"actionkit.js\"]')) return;
+    const script = document.createElement('script');
+    script.src = '/resources/actionkit.js';
+    script.onload = () => actionkit.forms.initForm('act');
+    document.head.appendChild(script);
+});";
+
+/// The stored country of `email` and the types of their privacy records, sorted.
+fn stored(app: &TestApp, email: &str) -> (String, Vec<String>) {
+    use diesel::prelude::*;
+    use placard::db::schema::{core_privacyrecord, core_privacytext, core_user};
+    let email = email.to_owned();
+    app.query(move |c| {
+        let (id, country) = core_user::table
+            .filter(core_user::email.eq(email))
+            .select((core_user::id, core_user::country))
+            .first::<(i64, String)>(c)?;
+        let mut types: Vec<String> = core_privacyrecord::table
+            .inner_join(core_privacytext::table)
+            .filter(core_privacyrecord::user_id.eq(id))
+            .select(core_privacytext::type_)
+            .load(c)?;
+        types.sort();
+        Ok((country, types))
+    })
+}
+
+/// Submits and waits for the thanks page, reporting the form's errors if it does not come.
+async fn submit_to_thanks(b: &Browser) {
+    b.click("button[type=submit]").await;
+    b.wait_for(
+        "the thanks page or the form again",
+        "return document.readyState === 'complete' && (location.pathname.includes('/thanks/') ||
+                location.pathname === '/act/' || !!document.querySelector('#ak-errors li'))",
+    )
+    .await;
+    let path = b.js("return location.pathname").await;
+    let errors = b.js("const e = document.getElementById('ak-errors'); return e ? e.textContent : ''").await;
+    assert!(path.as_str().unwrap_or_default().contains("/thanks/"), "not thanked ({path}): {errors}");
+}
+
+/// End to end on the app itself (its page, `/resources/actionkit.js`, `/context/` and `/act/`),
+/// with the demo's settings: privacy records for the EU and the UK, required on actions.
+#[actix_web::test]
+async fn p9_app_listed_country_records_the_choice() {
+    let Some(t) = BrowserTest::start(Js::On).await else { return };
+    let b = &t.browser;
+    b.before_page_scripts(ADD_SCRIPT_IF_MISSING).await;
+    b.goto(&t.app.url(PAGE)).await;
+    b.wait_for("the app's context", "return !!(window.actionkit && actionkit.context)").await;
+    b.wait_for("the block hidden for no country", "return document.querySelector('.ak-privacy').hidden").await;
+    b.select("#id_country", "Germany").await;
+    b.wait_for("the block shown for Germany", "return !document.querySelector('.ak-privacy').hidden").await;
+    b.fill_supporter("bee@example.org").await;
+    b.click("#privacy_optin").await;
+    submit_to_thanks(b).await;
+    assert_eq!(
+        stored(&t.app, "bee@example.org"),
+        ("Germany".to_owned(), vec!["notice".to_owned(), "optin".to_owned()])
+    );
+}
+
+#[actix_web::test]
+async fn p9_app_other_country_stores_no_privacy_record() {
+    let Some(t) = BrowserTest::start(Js::On).await else { return };
+    let b = &t.browser;
+    b.before_page_scripts(ADD_SCRIPT_IF_MISSING).await;
+    b.goto(&t.app.url(PAGE)).await;
+    b.wait_for("the app's context", "return !!(window.actionkit && actionkit.context)").await;
+    b.select("#id_country", "United States").await;
+    b.wait_for("the block hidden", "return document.querySelector('.ak-privacy').hidden").await;
+    b.fill_supporter("bee@example.org").await;
+    submit_to_thanks(b).await;
+    assert_eq!(stored(&t.app, "bee@example.org"), ("United States".to_owned(), vec![]));
+}
+
+#[actix_web::test]
+async fn t4_the_script_is_served_by_the_app() {
+    let app = TestApp::spawn(Backend::Sqlite).await.expect("sqlite app");
+    for path in ["/resources/actionkit.js", "/static/actionkit.js"] {
+        let (status, body, headers) = app.get(path).await;
+        assert_eq!(status, 200, "{path}");
+        assert_eq!(
+            headers.get("content-type").and_then(|v| v.to_str().ok()),
+            Some("text/javascript; charset=utf-8"),
+            "{path}"
+        );
+        assert!(body.contains("forms.initForm = function"), "{path} is the script itself");
+    }
+}
+
 // ------------------------------------------------------------------ the harness
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -349,7 +482,7 @@ struct BrowserTest {
     browser: Browser,
     site: Site,
     _one_at_a_time: tokio::sync::MutexGuard<'static, ()>,
-    _app: TestApp,
+    app: TestApp,
 }
 
 impl BrowserTest {
@@ -374,7 +507,7 @@ impl BrowserTest {
         assert_eq!(status, 200, "the demo petition renders");
         let site = Site::start(&html, demo_context());
         let browser = Browser::start(&driver, &chromium, js).await;
-        Some(Self { browser, site, _one_at_a_time: guard, _app: app })
+        Some(Self { browser, site, _one_at_a_time: guard, app })
     }
 }
 
@@ -437,13 +570,19 @@ type Post = HashMap<String, Vec<String>>;
 
 impl Site {
     /// Serves `rendered` (the app's page) at [`PAGE`] with [`SCRIPT_SNIPPET`] at the end of
-    /// the user form wrapper; at `/default/<country>/` with that country preselected; and at
-    /// `/ak-markup/` with ActionKit's `#known_user`/`#unknown_user` boxes.
+    /// the user form wrapper; at `/default/<country>/` with that country preselected; at
+    /// `/ak-markup/` with ActionKit's `#known_user`/`#unknown_user` boxes; and at `/twice/`
+    /// with the script tags twice.
     fn start(rendered: &str, context: Value) -> Self {
         let marker = "<div class=\"ak-submit\">";
         assert!(rendered.contains(marker), "the petition form ends with its submit box");
         assert!(rendered.contains("class=\"ak-privacy\""), "the demo page renders the privacy block");
-        let with_script = rendered.replacen(marker, &format!("{SCRIPT_SNIPPET}{marker}"), 1);
+        // Once the templateset loads the script itself, the page is served as rendered.
+        let with_script = if rendered.contains("/resources/actionkit.js") {
+            rendered.to_owned()
+        } else {
+            rendered.replacen(marker, &format!("{SCRIPT_SNIPPET}{marker}"), 1)
+        };
         let mut pages = HashMap::new();
         for country in ["Germany", "United States"] {
             let option = format!("<option value=\"{country}\">");
@@ -458,6 +597,7 @@ impl Site {
             "<div id=\"unknown_user\"><input type=\"hidden\" name=\"required\" value=\"phone\"></div>\n",
         );
         pages.insert("/ak-markup/".to_owned(), with_script.replacen(marker, &format!("{ak_markup}{marker}"), 1));
+        pages.insert("/twice/".to_owned(), with_script.replacen(marker, &format!("{SCRIPT_SNIPPET}{marker}"), 1));
         pages.insert(PAGE.to_owned(), with_script);
         let shared = Arc::new(Shared {
             pages,

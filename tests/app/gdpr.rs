@@ -179,11 +179,7 @@ both_backends!(g2_erase_leaves_no_personal_value_in_any_table_and_keeps_the_coun
     assert_eq!(leftovers(&app), Vec::<String>::new());
     let (users, actions, subs) = app.counts();
     assert_eq!((users, actions, subs), (0, 2, 0), "actions stay as anonymous counts");
-    assert_eq!(
-        app.query(placard::privacy::chain::verify).problems,
-        Vec::<String>::new(),
-        "B1: tombstones verify"
-    );
+    assert_eq!(app.query(placard::privacy::chain::verify).problems, Vec::<String>::new(), "B1: tombstones verify");
     let audit = app.query(|c| placard::gdpr::store::audit_entries(c, 10));
     assert!(audit[0].0.starts_with("staff:") && audit[0].2 == "erase", "{:?}", audit[0]);
     assert!(!audit[0].5.contains("zelda"), "no personal data in the audit: {}", audit[0].5);

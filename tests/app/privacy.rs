@@ -281,3 +281,33 @@ both_backends!(p15_templates_read_the_recognized_users_privacy_records, |app| {
     let (_, html, _) = app.get("/signup/stay-informed/").await;
     assert_eq!(html.trim(), "none", "nobody recognized without an akid");
 });
+
+both_backends!(p2_countries_are_normalized_on_input_and_in_settings, |app| {
+    let (status, body, _) = app
+        .post_json("/rest/v1/action/", json!({"page": "stay-informed", "email": "de@example.org", "country": "DE"}))
+        .await;
+    assert_eq!(status, 400, "DE is Germany, a listed country: {body}");
+    let (status, _, _) = app
+        .post_json(
+            "/rest/v1/action/",
+            json!({"page": "stay-informed", "email": "de@example.org", "country": "Deutschland", "privacy": optin()}),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let stored = app.query(|c| core_user::table.select(core_user::country).first::<String>(c));
+    assert_eq!(stored, "Germany", "stored by its standard English name");
+    let recorded: Vec<String> = records(&app).into_iter().map(|r| r.2).collect();
+    assert_eq!(recorded, vec!["Germany".to_owned()]);
+    app.state
+        .db
+        .writer
+        .submit_now(|c| {
+            Ok(diesel::update(core_privacysettings::table)
+                .set(core_privacysettings::countries.eq("Česko\nUK"))
+                .execute(c)?)
+        })
+        .unwrap();
+    let settings = app.query(placard::privacy::store::load_settings);
+    assert!(settings.is_listed("Czech Republic") && settings.is_listed("GB") && settings.is_listed("Great Britain"));
+    assert!(!settings.is_listed("Germany"));
+});

@@ -186,3 +186,39 @@ both_backends!(t2_a_live_page_whose_template_fails_shows_a_plain_error_page, |ap
     assert!(html.contains("<html") && html.contains("Something went wrong"), "{html}");
     assert!(!html.contains("no_such_filter") && !html.contains("signup.html"), "no internals shown: {html}");
 });
+
+both_backends!(t1_a_template_that_does_not_compile_is_refused_on_save_with_its_line, |app| {
+    let sources = app.state.renderer.sources();
+    let now = Utc::now().naive_utc();
+    let err = app
+        .state
+        .db
+        .writer
+        .submit_now(|c| {
+            templatesets::save(c, &sources, "Staff set", "petition.html", "ok\n{% if %}\n", None, None, now)
+        })
+        .unwrap_err();
+    let placard::error::AppError::Validation(errors) = err else { panic!("a validation error") };
+    assert_eq!(errors.0[0].field, "code");
+    assert!(errors.0[0].message.contains("line 2"), "{}", errors.0[0].message);
+    let stored = app.query(templatesets::store::load_all);
+    assert!(stored.is_empty(), "nothing stored, not even the set");
+    let err = app
+        .state
+        .db
+        .writer
+        .submit_now(|c| templatesets::save(c, &sources, "Staff set", "../etc/passwd", "x", None, None, now))
+        .unwrap_err();
+    assert!(matches!(err, placard::error::AppError::Validation(_)));
+    let first = app
+        .state
+        .db
+        .writer
+        .submit_now(|c| templatesets::save(c, &sources, "Staff set", "thanks.html", "one", None, None, now))
+        .unwrap();
+    let stale =
+        app.state.db.writer.submit_now(|c| {
+            templatesets::save(c, &sources, "Staff set", "thanks.html", "two", Some(first - 1), None, now)
+        });
+    assert!(matches!(stale, Err(placard::error::AppError::Conflict(_))), "a second tab is told");
+});

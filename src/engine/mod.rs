@@ -8,6 +8,7 @@
 
 pub mod donation;
 pub mod input;
+pub mod notes;
 pub mod privacy;
 pub mod process;
 pub mod store;

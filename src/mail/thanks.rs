@@ -43,6 +43,12 @@ pub fn queue_thank_you(
     let mut ctx = MailContext::new(deps, mail.page, &followup);
     ctx.user = Some(&user);
     ctx.unsubscribe_url = unsubscribe_url(conn, &akid)?.map(|path| compose::link(deps, &path)).unwrap_or_default();
+    // B3: the receipt this action produced, when the page mails receipts.
+    if followup.send_receipt {
+        if let Some((id, _)) = crate::receipts::store::of_action(conn, mail.action_id)?.into_iter().next() {
+            ctx.receipt_url = compose::link(deps, &format!("/receipts/{id}/"));
+        }
+    }
     let subject = compose::subject_line(&followup.email_subject, &mail.page.title);
     let now = Utc::now().naive_utc();
     let (body_text, body_html, error) = match compose::render(deps, mail.page, "email_thanks.html", &ctx) {

@@ -5,6 +5,7 @@
 //! rendering never touches the disk or the database. Staff sets and the Django dialect
 //! (SPEC T1, T2) plug into the loader here.
 
+pub mod bench_support;
 pub mod check;
 pub mod context;
 pub mod django;

@@ -435,3 +435,28 @@ both_backends!(g3_forgotten_addresses_are_never_mailed, |app| {
     assert_eq!((pass.sent, pass.skipped), (0, 1));
     assert!(sink.try_next().is_none());
 });
+
+both_backends!(b3_the_thank_you_mail_links_the_receipt_when_the_page_says_so, |app| {
+    set_followup(
+        &app,
+        "save-the-bees",
+        FollowupChanges {
+            send_email: true,
+            email_subject: "Thanks".into(),
+            email_body: "<p>Thank you.</p>".into(),
+            send_receipt: true,
+            ..FollowupChanges::default()
+        },
+    );
+    let optin =
+        placard::privacy::PrivacyHash::of("optin", "Yes, keep me informed by email about this and related campaigns.");
+    let body = format!("page=save-the-bees&email=rcpt%40example.org&name=R+C&country=Austria&privacy={optin}");
+    let (status, _, headers) = app.post_form("/act/", &body).await;
+    assert_eq!(status, 302);
+    let location = headers.get("location").and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let action_id: i64 =
+        location.split("action_id=").nth(1).and_then(|s| s.split('&').next()).unwrap().parse().unwrap();
+    let rows = outbox(&app, action_id);
+    assert_eq!(rows.len(), 1);
+    assert!(rows[0].body_html.contains("/receipts/"), "receipt link in the mail: {}", rows[0].body_html);
+});

@@ -311,3 +311,91 @@ both_backends!(p2_countries_are_normalized_on_input_and_in_settings, |app| {
     assert!(settings.is_listed("Czech Republic") && settings.is_listed("GB") && settings.is_listed("Great Britain"));
     assert!(!settings.is_listed("Germany"));
 });
+
+both_backends!(p12_reports_count_records_by_type_and_status_and_find_stragglers, |app| {
+    for (email, country, choice) in [
+        ("a@example.org", "Austria", Some(optin())),
+        ("b@example.org", "Belgium", Some(optout())),
+        ("c@example.org", "France", None),
+    ] {
+        let mut body = json!({"page": "stay-informed", "email": email, "country": country});
+        if let Some(choice) = choice {
+            body["privacy"] = json!(choice);
+        }
+        app.post_json("/rest/v1/action/", body).await;
+    }
+    // The third was refused (require on actions); a straggler comes from elsewhere, e.g. an
+    // old import: a French user with no record.
+    app.state
+        .db
+        .writer
+        .submit_now(|c| {
+            Ok(diesel::update(core_privacysettings::table)
+                .set(core_privacysettings::require_on_actions.eq(false))
+                .execute(c)?)
+        })
+        .unwrap();
+    app.post_json("/rest/v1/action/", json!({"page": "stay-informed", "email": "c@example.org", "country": "France"}))
+        .await;
+    app.post_json(
+        "/rest/v1/action/",
+        json!({"page": "stay-informed", "email": "us@example.org", "country": "United States"}),
+    )
+    .await;
+    app.post_json("/rest/v1/action/", json!({"page": "unsubscribe", "email": "b@example.org"})).await;
+    let counts = app.query(placard::privacy::reports::by_type_and_status);
+    let counts: Vec<(String, String, i64)> = counts.into_iter().map(|c| (c.text_type, c.status, c.records)).collect();
+    assert_eq!(counts, vec![("optin".into(), "active".into(), 1), ("optout".into(), "withdrawn".into(), 1)]);
+    let settings = app.query(placard::privacy::store::load_settings);
+    let since = chrono::NaiveDate::from_ymd_opt(2000, 1, 1).unwrap().and_hms_opt(0, 0, 0).unwrap();
+    let stragglers = app.query(|c| placard::privacy::reports::stragglers(c, &settings, since));
+    let countries: Vec<&str> = stragglers.iter().map(|s| s.1.as_str()).collect();
+    assert_eq!(countries, vec!["France"], "listed country, no record; the US user is not one");
+    let by_action = app.query(|c| placard::privacy::reports::by_action(c, 1));
+    assert_eq!(by_action.len(), 1);
+});
+
+both_backends!(p14_notes_from_imports_admin_and_the_api_become_records_of_their_type, |app| {
+    use placard::engine::notes::{self, NoteContext};
+    app.post_json(
+        "/rest/v1/action/",
+        json!({"page": "stay-informed", "email": "n@example.org", "country": "Austria", "privacy": optin()}),
+    )
+    .await;
+    let now = chrono::Utc::now().naive_utc();
+    let user = app.query(|c| core_user::table.select(core_user::id).first::<i64>(c));
+    app.state
+        .db
+        .writer
+        .submit_now(|c| {
+            notes::record(
+                c,
+                user,
+                NoteContext::Import,
+                &notes::parse("Signed up at the May rally, paper form").unwrap(),
+                now,
+            )?;
+            notes::record(c, user, NoteContext::Import, &notes::parse(&optin()).unwrap(), now)?;
+            notes::record(c, user, NoteContext::UserApi, &notes::parse(&optin()).unwrap(), now)?;
+            notes::record(
+                c,
+                user,
+                NoteContext::Admin,
+                &notes::parse("Asked by phone to stay on the list").unwrap(),
+                now,
+            )?;
+            Ok(())
+        })
+        .unwrap();
+    let kinds: Vec<String> = records(&app).into_iter().map(|r| r.0).collect();
+    assert_eq!(kinds, vec!["optin", "import_notes", "optin", "api_notes", "admin_notes"]);
+    let unknown = PrivacyHash::of("optin", "never shown").to_string();
+    let err = app
+        .state
+        .db
+        .writer
+        .submit_now(|c| notes::record(c, user, NoteContext::UserApi, &notes::parse(&unknown).unwrap(), now));
+    assert!(matches!(err, Err(placard::error::AppError::Validation(_))), "an unknown hash is refused");
+    assert_eq!(records(&app).len(), 5, "and stores nothing");
+    assert_eq!(verify(&app), Vec::<String>::new());
+});

@@ -30,11 +30,11 @@ pub fn by_type_and_status(conn: &mut DbConnection) -> QueryResult<Vec<TypeStatus
         .load(conn)
 }
 
-/// `(record id, user id, type, status, created_at)` of an action's records.
-pub fn by_action(
-    conn: &mut DbConnection,
-    action_id: i64,
-) -> QueryResult<Vec<(i64, i64, String, String, NaiveDateTime)>> {
+/// `(record id, user id, type, status, created_at)`.
+pub type ActionRecordRow = (i64, i64, String, String, NaiveDateTime);
+
+/// An action's records.
+pub fn by_action(conn: &mut DbConnection, action_id: i64) -> QueryResult<Vec<ActionRecordRow>> {
     p::table
         .inner_join(t::table)
         .filter(p::action_id.eq(action_id))

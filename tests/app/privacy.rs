@@ -399,3 +399,70 @@ both_backends!(p14_notes_from_imports_admin_and_the_api_become_records_of_their_
     assert_eq!(records(&app).len(), 5, "and stores nothing");
     assert_eq!(verify(&app), Vec::<String>::new());
 });
+
+/// Thank-you mails queued for `email`'s actions.
+fn thanks_rows(app: &TestApp, email: &'static str) -> i64 {
+    use placard::db::schema::core_outbox;
+    app.query(move |c| {
+        core_outbox::table
+            .filter(core_outbox::to_email.eq(email))
+            .filter(core_outbox::kind.eq("thanks"))
+            .count()
+            .get_result(c)
+    })
+}
+
+both_backends!(p5_english_flags_unsubscribe_optouts_and_skip_their_thanks, |app| {
+    let now = chrono::Utc::now().naive_utc();
+    let page = app.query(|c| placard::pages::store::find_by_name(c, "stay-informed")).unwrap();
+    app.state
+        .db
+        .writer
+        .submit_now(|c| {
+            let thanks = placard::pages::followup::FollowupChanges {
+                send_email: true,
+                email_subject: "Thanks".into(),
+                ..Default::default()
+            };
+            placard::pages::followup::upsert(c, page.id, &thanks)?;
+            Ok(())
+        })
+        .unwrap();
+    // P10: the per-action option skips the thank-you for an opt-out only.
+    let body = json!({"page": "stay-informed", "email": "o1@example.org", "country": "Italy", "privacy": optout(), "privacy_optout_skip_confirmation": "1"});
+    assert_eq!(app.post_json("/rest/v1/action/", body).await.0, 201);
+    assert_eq!(thanks_rows(&app, "o1@example.org"), 0);
+    let body = json!({"page": "stay-informed", "email": "i1@example.org", "country": "Italy", "privacy": optin(), "privacy_optout_skip_confirmation": "1"});
+    assert_eq!(app.post_json("/rest/v1/action/", body).await.0, 201);
+    assert_eq!(thanks_rows(&app, "i1@example.org"), 1, "an opt-in still gets its thanks");
+    // P5: the English flags do the same for every action, and opt-outs leave every list.
+    app.state
+        .db
+        .writer
+        .submit_now(|c| {
+            placard::i18n::store::set_string(c, "en", "privacy_optouts_skip_thanks", "1", now)?;
+            placard::i18n::store::set_string(c, "en", "privacy_unsub_optouts", "1", now)?;
+            Ok(())
+        })
+        .unwrap();
+    app.state.reload_staff_edits().unwrap();
+    let body = json!({"page": "stay-informed", "email": "o2@example.org", "country": "Italy", "privacy": optin()});
+    app.post_json("/rest/v1/action/", body).await;
+    let body = json!({"page": "stay-informed", "email": "o2@example.org", "country": "Italy", "privacy": optout()});
+    assert_eq!(app.post_json("/rest/v1/action/", body).await.0, 201);
+    assert_eq!(thanks_rows(&app, "o2@example.org"), 1, "only the opt-in's thanks");
+    let subs = app.query(|c| {
+        core_subscription::table
+            .inner_join(core_user::table)
+            .filter(core_user::email.eq("o2@example.org"))
+            .count()
+            .get_result::<i64>(c)
+    });
+    assert_eq!(subs, 0, "privacy_unsub_optouts: the opt-out left every list");
+    let statuses: Vec<(String, String)> = records(&app).into_iter().skip(2).map(|r| (r.0, r.1)).collect();
+    assert_eq!(
+        statuses,
+        vec![("optin".into(), "withdrawn".into()), ("optout".into(), "active".into())],
+        "P13 withdrawal"
+    );
+});

@@ -15,8 +15,9 @@
 //! - `context+serialize+render`: building `ActionPageContext` too (i18n lookups, privacy
 //!   texts sanitized and hashed, country list): the whole render step of a request;
 //! - `context`, `serialize`: those two steps alone;
-//! - `breakdown/minijinja-plain[+fuel]`: the same templates through minijinja without the
-//!   Django dialect, to see what the dialect's runtime helpers cost.
+//! - `breakdown/*`: the same templates through minijinja without the Django dialect's
+//!   translation (plain, + Placard's fuel limit, + Django's formatter), the dialect without
+//!   fuel, and the country `<select>` and the user form alone: where the time goes.
 //!
 //! `PLACARD_BENCH_DUMP_TRANSLATED=1` also writes the translated sources to
 //! `target/bench-translated-*.html`.
@@ -79,17 +80,23 @@ fn render(c: &mut Criterion) {
     // are) compiled by minijinja directly, without the Django dialect's translation (no
     // `_dj_iter`/`_dj_cmp` calls, minijinja's own formatter and escaping), with and without
     // the fuel counter Placard sets.
-    let plain = plain_env(false);
-    let plain_html = plain.get_template(FILE).expect("compiles").render(&value).expect("renders");
-    eprintln!("plain minijinja: demo petition renders {} bytes", plain_html.len());
-    let fueled = plain_env(true);
+    let variants: [(&str, Environment<'static>); 4] = [
+        ("minijinja-plain", plain_env(false, false)),
+        ("minijinja-plain+fuel", plain_env(true, false)),
+        ("minijinja-plain+fuel+django-formatter", plain_env(true, true)),
+        (
+            "django-dialect-without-fuel",
+            placard::render::django::environment(|name| placard::render::original_source(name).map(str::to_owned)),
+        ),
+    ];
     let mut group = c.benchmark_group("breakdown");
-    group.bench_function("minijinja-plain", |b| {
-        b.iter(|| plain.get_template(FILE).expect("compiles").render(black_box(&value)).expect("render"));
-    });
-    group.bench_function("minijinja-plain+fuel", |b| {
-        b.iter(|| fueled.get_template(FILE).expect("compiles").render(black_box(&value)).expect("render"));
-    });
+    for (name, env) in &variants {
+        let html = env.get_template(FILE).expect("compiles").render(&value).expect("renders");
+        eprintln!("{name}: demo petition renders {} bytes", html.len());
+        group.bench_function(*name, |b| {
+            b.iter(|| env.get_template(FILE).expect("compiles").render(black_box(&value)).expect("render"));
+        });
+    }
     // The parts: the country `<select>` (250 options, a comparison each) and the whole
     // user form it ends (9 fields, each looping over `required`).
     for file in ["country_select.html", "user_form.html"] {
@@ -100,14 +107,18 @@ fn render(c: &mut Criterion) {
     group.finish();
 }
 
-/// minijinja over the untranslated Original sources, `./` stripped by the loader.
-fn plain_env(fuel: bool) -> Environment<'static> {
+/// minijinja over the untranslated Original sources, `./` stripped by the loader; with
+/// Placard's fuel limit and Django's formatter (`py_str` + five-entity escaping) if asked.
+fn plain_env(fuel: bool, django_formatter: bool) -> Environment<'static> {
     let mut env = Environment::new();
     env.set_loader(|name| Ok(placard::render::original_source(name.trim_start_matches("./")).map(str::to_owned)));
     env.set_keep_trailing_newline(true);
     env.set_undefined_behavior(UndefinedBehavior::Chainable);
     if fuel {
         env.set_fuel(Some(2_000_000));
+    }
+    if django_formatter {
+        env.set_formatter(placard::render::django::formatter);
     }
     env
 }

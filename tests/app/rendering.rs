@@ -222,3 +222,58 @@ both_backends!(t1_a_template_that_does_not_compile_is_refused_on_save_with_its_l
         });
     assert!(matches!(stale, Err(placard::error::AppError::Conflict(_))), "a second tab is told");
 });
+
+both_backends!(t1_a_templateset_written_like_a_real_actionkit_site_renders_and_takes_actions, |app| {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/ak_templateset");
+    let now = Utc::now().naive_utc();
+    let sources = app.state.renderer.sources();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let file = path.file_name().unwrap().to_string_lossy().to_string();
+        let code = std::fs::read_to_string(&path).unwrap();
+        app.state
+            .db
+            .writer
+            .submit_now(|c| templatesets::save(c, &sources, "Example Action", &file, &code, None, None, now))
+            .unwrap_or_else(|e| panic!("{file}: {e:?}"));
+    }
+    let id = page_id(&app, "support-our-work");
+    app.state
+        .db
+        .writer
+        .submit_now(|c| {
+            let set = templatesets::store::find_set_id(c, "Example Action")?.unwrap();
+            placard::pages::store::set_templateset(c, id, Some(set))?;
+            Ok(())
+        })
+        .unwrap();
+    app.state.reload_staff_edits().unwrap();
+    let (status, html, _) = app.get("/donate/support-our-work/").await;
+    assert_eq!(status, 200, "{html}");
+    assert!(html.contains("<title>Give: Support our work | Test Org</title>"), "blocks, filters, client_name");
+    assert!(html.contains("href=\"/static/placard.css\""), "load_css: {}", &html[..html.find("</head>").unwrap_or(0)]);
+    assert!(html.contains("<body class=\"ak-donation\">"));
+    assert!(html.contains("<h1>SUPPORT OUR WORK</h1>"));
+    assert!(html.contains("class=\"amount first\"") && html.contains("$25.00"), "with/split/forloop/floatformat");
+    assert!(
+        html.contains("id=\"ak-fieldbox-first_name\"") && html.contains("ak-required"),
+        "is_in on context.required"
+    );
+    assert!(html.contains("<option>Germany</option>"), "ifequal and the country list");
+    assert!(
+        html.contains("id=\"privacy_optin\"")
+            && html.contains(
+                &PrivacyHash::of("optin", "Yes, keep me informed by email about this and related campaigns.")
+                    .to_string()
+            )
+    );
+    assert!(html.contains("<button type=\"submit\">DONATE</button>"), "filter block");
+    assert!(html.contains("<footer>Paid for by Example Action</footer>"), "firstof and comment");
+    let body = format!(
+        "page=support-our-work&email=ak%40example.org&name=A+K&address1=1+St&city=X&zip=12345&country=Germany&amount=25&card_num=4111&card_code=007&privacy={}",
+        PrivacyHash::of("optin", "Yes, keep me informed by email about this and related campaigns.")
+    );
+    let (status, _, headers) = app.post_form("/act/", &body).await;
+    assert_eq!(status, 302, "an action from the set's form goes through");
+    assert!(headers.get("location").and_then(|v| v.to_str().ok()).unwrap_or_default().contains("&total=25.00"));
+});

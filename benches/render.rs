@@ -27,7 +27,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use minijinja::{Environment, UndefinedBehavior, Value};
+use minijinja::value::ValueKind;
+use minijinja::{Environment, State, UndefinedBehavior, Value};
 use placard::render::bench_support::DemoPetition;
 use placard::render::{Renderer, ORIGINAL};
 use placard::templatesets::Sources;
@@ -80,7 +81,7 @@ fn render(c: &mut Criterion) {
     // are) compiled by minijinja directly, without the Django dialect's translation (no
     // `_dj_iter`/`_dj_cmp` calls, minijinja's own formatter and escaping), with and without
     // the fuel counter Placard sets.
-    let variants: [(&str, Environment<'static>); 4] = [
+    let variants: [(&str, Environment<'static>); 5] = [
         ("minijinja-plain", plain_env(false, false)),
         ("minijinja-plain+fuel", plain_env(true, false)),
         ("minijinja-plain+fuel+django-formatter", plain_env(true, true)),
@@ -88,6 +89,7 @@ fn render(c: &mut Criterion) {
             "django-dialect-without-fuel",
             placard::render::django::environment(|name| placard::render::original_source(name).map(str::to_owned)),
         ),
+        ("what-if-fast-dialect-helpers", fast_helpers_env()),
     ];
     let mut group = c.benchmark_group("breakdown");
     for (name, env) in &variants {
@@ -105,6 +107,40 @@ fn render(c: &mut Criterion) {
         });
     }
     group.finish();
+}
+
+/// A what-if, not Placard's code: the dialect (without fuel) with `_dj_iter` passing a
+/// list through instead of copying it, and `_dj_cmp` answering `==`/`!=` between strings
+/// (or a string and nothing) itself, as Python would, before falling back to Placard's.
+fn fast_helpers_env() -> Environment<'static> {
+    let mut env =
+        placard::render::django::environment(|name| placard::render::original_source(name).map(str::to_owned));
+    let global = |env: &Environment<'static>, name: &str| {
+        env.globals().find(|(n, _)| *n == name).map(|(_, v)| v).expect("a dialect helper")
+    };
+    let (cmp, iter) = (global(&env, "_dj_cmp"), global(&env, "_dj_iter"));
+    env.add_function("_dj_cmp", move |state: &State, a: &Value, op: &str, b: &Value| {
+        let nothing = |v: &Value| v.is_undefined() || v.is_none();
+        let equal = match (a.as_str(), b.as_str()) {
+            (Some(x), Some(y)) => Some(x == y),
+            (Some(_), None) if nothing(b) => Some(false),
+            (None, Some(_)) if nothing(a) => Some(false),
+            _ => None,
+        };
+        match (op, equal) {
+            ("==", Some(eq)) => Ok(Value::from(eq)),
+            ("!=", Some(eq)) => Ok(Value::from(!eq)),
+            _ => cmp.call(state, &[a.clone(), Value::from(op), b.clone()]),
+        }
+    });
+    env.add_function("_dj_iter", move |state: &State, v: &Value, reversed: Option<bool>| {
+        if v.kind() == ValueKind::Seq && reversed != Some(true) {
+            Ok(v.clone())
+        } else {
+            iter.call(state, &[v.clone(), Value::from(reversed.unwrap_or(false))])
+        }
+    });
+    env
 }
 
 /// minijinja over the untranslated Original sources, `./` stripped by the loader; with

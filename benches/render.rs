@@ -46,6 +46,7 @@ fn render(c: &mut Criterion) {
     let value = Value::from_serialize(&ctx);
 
     let html = renderer.render(ORIGINAL, FILE, &value).expect("the demo petition renders");
+    let placard_html = html.clone();
     let dir = target_dir();
     std::fs::create_dir_all(&dir).expect("target/");
     let json = serde_json::to_string_pretty(&ctx).expect("context as JSON");
@@ -94,7 +95,10 @@ fn render(c: &mut Criterion) {
     let mut group = c.benchmark_group("breakdown");
     for (name, env) in &variants {
         let html = env.get_template(FILE).expect("compiles").render(&value).expect("renders");
-        eprintln!("{name}: demo petition renders {} bytes", html.len());
+        eprintln!("{name}: demo petition renders {} bytes (same as Placard's: {})", html.len(), html == placard_html);
+        if !name.starts_with("minijinja-plain") {
+            assert_eq!(html, placard_html, "{name} renders what Placard renders");
+        }
         group.bench_function(*name, |b| {
             b.iter(|| env.get_template(FILE).expect("compiles").render(black_box(&value)).expect("render"));
         });

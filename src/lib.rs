@@ -5,6 +5,7 @@
 
 pub mod app;
 pub mod config;
+pub mod crypto;
 pub mod db;
 pub mod demo;
 pub mod engine;

@@ -2,8 +2,7 @@
 //! IP address. The raw IP is never stored: the HMAC key derives from the instance secret,
 //! so the same address maps to the same value on this site only.
 
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
+use hmac::Mac;
 
 #[derive(Clone)]
 pub struct IpKey(Vec<u8>);
@@ -14,21 +13,15 @@ impl std::fmt::Debug for IpKey {
     }
 }
 
-fn mac(key: &[u8]) -> Hmac<Sha256> {
-    // HMAC accepts keys of any length; this cannot fail.
-    <Hmac<Sha256> as Mac>::new_from_slice(key).unwrap_or_else(|_| unreachable!("HMAC takes any key length"))
-}
 
 impl IpKey {
     pub fn new(secret: &str) -> Self {
-        let mut m = mac(secret.as_bytes());
-        m.update(b"placard ip evidence v1");
-        Self(m.finalize().into_bytes().to_vec())
+        Self(crate::crypto::subkey(secret, "placard ip evidence v1"))
     }
 
     /// 128 bits of HMAC-SHA256, hex.
     pub fn hash(&self, ip: &str) -> String {
-        let mut m = mac(&self.0);
+        let mut m = crate::crypto::hmac(&self.0);
         m.update(ip.trim().as_bytes());
         hex::encode(&m.finalize().into_bytes()[..16])
     }

@@ -63,7 +63,7 @@ impl Database {
             Backend::Sqlite => 1,
             Backend::Postgres => pool_size,
         };
-        let writer = Writer::new(build(write_size, false)?);
+        let writer = Writer::new(build(write_size, false)?, target.backend() == Backend::Sqlite);
         Ok(Self { target, reads, writer })
     }
 

@@ -13,7 +13,6 @@ impl std::fmt::Debug for IpKey {
     }
 }
 
-
 impl IpKey {
     pub fn new(secret: &str) -> Self {
         Self(crate::crypto::subkey(secret, "placard ip evidence v1"))

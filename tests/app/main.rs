@@ -20,3 +20,4 @@ mod privacy;
 mod receipts;
 mod rendering;
 mod smtp_sink;
+mod writer;

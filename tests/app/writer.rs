@@ -1,0 +1,43 @@
+//! `db::Writer` (DESIGN "group commit"): many jobs at once, some of which write and then
+//! fail. Each failing job's writes are rolled back alone; every other job's are kept and
+//! answered only after commit.
+
+use crate::helpers::both_backends;
+use diesel::prelude::*;
+use placard::db::schema::core_list;
+use placard::error::AppError;
+
+both_backends!(a10_a_failing_job_rolls_back_alone_among_concurrent_jobs, |app| {
+    let jobs = (0..60).map(|i| {
+        let writer = app.state.db.writer.clone();
+        async move {
+            writer
+                .submit(move |c| {
+                    placard::people::store::insert_list(
+                        c,
+                        &format!("list {i}"),
+                        false,
+                        chrono::Utc::now().naive_utc(),
+                    )?;
+                    // Every third job fails after writing.
+                    if i % 3 == 0 {
+                        return Err(AppError::BadRequest(format!("job {i} fails")));
+                    }
+                    Ok(i)
+                })
+                .await
+        }
+    });
+    let results = futures_util::future::join_all(jobs).await;
+    for (i, result) in results.iter().enumerate() {
+        match (i % 3 == 0, result) {
+            (true, Err(AppError::BadRequest(m))) => assert_eq!(m, &format!("job {i} fails")),
+            (false, Ok(n)) => assert_eq!(*n, i),
+            (_, other) => panic!("job {i}: {other:?}"),
+        }
+    }
+    let names: Vec<String> =
+        app.query(|c| core_list::table.filter(core_list::name.like("list %")).select(core_list::name).load(c));
+    assert_eq!(names.len(), 40, "the 40 that succeeded, none of the 20 that failed");
+    assert!(names.iter().all(|n| n.trim_start_matches("list ").parse::<usize>().unwrap() % 3 != 0));
+});

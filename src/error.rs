@@ -142,7 +142,12 @@ impl ResponseError for ApiError {
             AppError::Validation(errors) => serde_json::json!({ "errors": errors.to_json() }),
             other => serde_json::json!({ "error": other.public_message() }),
         };
-        HttpResponse::build(self.status_code()).json(body)
+        let mut res = HttpResponse::build(self.status_code()).json(body);
+        if self.status_code() == StatusCode::SERVICE_UNAVAILABLE {
+            res.headers_mut()
+                .insert(actix_web::http::header::RETRY_AFTER, actix_web::http::header::HeaderValue::from_static("1"));
+        }
+        res
     }
 }
 
@@ -177,6 +182,11 @@ impl ResponseError for PageError {
     fn error_response(&self) -> HttpResponse {
         self.0.log_if_internal();
         let mut res = HttpResponse::build(self.status_code()).finish();
+        if self.status_code() == StatusCode::SERVICE_UNAVAILABLE {
+            // Overload sheds load: ask the browser to come back shortly.
+            res.headers_mut()
+                .insert(actix_web::http::header::RETRY_AFTER, actix_web::http::header::HeaderValue::from_static("1"));
+        }
         res.extensions_mut().insert(ErrorPage { message: self.0.public_message() });
         res
     }

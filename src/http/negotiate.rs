@@ -46,6 +46,9 @@ impl Format {
             other => serde_json::json!({ "error": other.public_message() }),
         };
         let mut res = self.respond(error.status(), "response", &body);
+        if error.status() == StatusCode::SERVICE_UNAVAILABLE {
+            res.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from_static("1"));
+        }
         if error.status() == StatusCode::UNAUTHORIZED {
             res.headers_mut()
                 .insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Basic realm=\"Placard\""));

@@ -124,6 +124,7 @@ impl Application {
         .map_err(|source| StartError::Bind { addr: state.config.bind.clone(), source })?
         .run();
         crate::mail::worker::start_with(state.clone(), state.mail.clone());
+        crate::gdpr::retention::start(state.clone());
         Ok(Self { port, server, state })
     }
 

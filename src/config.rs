@@ -2,7 +2,7 @@
 //!
 //! Reads `DATABASE_URL` (or `PLACARD_DATABASE_URL`), `PLACARD_BIND`, `PLACARD_SECRET`,
 //! `PLACARD_CLIENT_NAME`, `PLACARD_BASE_URL`, `PLACARD_SQLITE_SYNCHRONOUS`,
-//! `PLACARD_MAX_BODY_BYTES`, `PLACARD_DB_POOL_SIZE`, `PLACARD_SMTP_URL`, `PLACARD_MAIL_FROM`,
+//! `PLACARD_MAX_BODY_BYTES`, `PLACARD_DB_POOL_SIZE`, `PLACARD_RETENTION_MONTHS`, `PLACARD_SMTP_URL`, `PLACARD_MAIL_FROM`,
 //! and `PLACARD_CONFIG` (the TOML file's
 //! path; `./placard.toml` when it exists). A `Config` is built once and passed down; nothing
 //! reads the environment after start-up.
@@ -29,6 +29,9 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// Connections in each pool (reads; on PostgreSQL also writes).
     pub db_pool_size: u32,
+    /// SPEC B6: erase supporters unsubscribed from everything this many months, whose only
+    /// basis was consent. `None`: keep them.
+    pub retention_months: Option<u32>,
     /// Where mail is delivered: `smtp://host:port` (plain), `smtp+starttls://user:pass@host:587`,
     /// `smtps://user:pass@host:465`. `None`: mail stays queued in the outbox.
     pub smtp_url: Option<String>,
@@ -47,6 +50,7 @@ impl Default for Config {
             sqlite_synchronous: "FULL".to_owned(),
             max_body_bytes: 256 * 1024,
             db_pool_size: 8,
+            retention_months: None,
             smtp_url: None,
             mail_from: "Placard <no-reply@localhost>".to_owned(),
         }
@@ -147,6 +151,13 @@ impl Config {
                 value: v,
                 why: "expected a number of bytes",
             })?;
+        }
+        if let Some(v) = lookup("PLACARD_RETENTION_MONTHS").filter(|v| !v.is_empty()) {
+            self.retention_months = Some(v.parse().ok().filter(|m| *m > 0).ok_or(ConfigError::Invalid {
+                name: "PLACARD_RETENTION_MONTHS",
+                value: v,
+                why: "expected a whole number of months, at least 1",
+            })?);
         }
         if let Some(v) = lookup("PLACARD_DB_POOL_SIZE") {
             self.db_pool_size = v.parse().map_err(|_| ConfigError::Invalid {

@@ -5,6 +5,7 @@
 
 pub mod erase;
 pub mod export;
+pub mod retention;
 pub mod store;
 
 use sha2::{Digest, Sha256};

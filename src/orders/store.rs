@@ -234,3 +234,8 @@ pub fn anonymize_for_user(conn: &mut DbConnection, user_id: i64) -> QueryResult<
         .execute(conn)?;
     Ok(vec![("core_order (anonymized)", n)])
 }
+
+/// Whether the person has any order: a basis beyond consent (a contract, tax records).
+pub fn has_orders(conn: &mut DbConnection, user_id: i64) -> QueryResult<bool> {
+    core_order::table.filter(core_order::user_id.eq(user_id)).count().get_result::<i64>(conn).map(|n| n > 0)
+}

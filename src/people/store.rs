@@ -295,3 +295,20 @@ pub fn export(conn: &mut DbConnection, user: UserId) -> QueryResult<serde_json::
             "list_id": list, "change": change, "cause": cause, "action_id": action, "at": at})).collect::<Vec<_>>(),
     }))
 }
+
+/// Supporters off every list whose last unsubscribe is older than `cutoff` (SPEC B6).
+pub fn unsubscribed_before(conn: &mut DbConnection, cutoff: NaiveDateTime, limit: i64) -> QueryResult<Vec<UserId>> {
+    let subscribed = core_subscription::table.select(core_subscription::user_id);
+    let recent = core_subscriptionhistory::table
+        .filter(core_subscriptionhistory::created_at.ge(cutoff))
+        .select(core_subscriptionhistory::user_id);
+    let ids: Vec<i64> = core_user::table
+        .filter(core_user::subscription_status.eq("unsubscribed"))
+        .filter(core_user::id.ne_all(subscribed))
+        .filter(core_user::id.ne_all(recent))
+        .order(core_user::id.asc())
+        .limit(limit)
+        .select(core_user::id)
+        .load(conn)?;
+    Ok(ids.into_iter().map(UserId).collect())
+}

@@ -274,3 +274,41 @@ both_backends!(g6_forget_and_export_are_audited_and_the_api_key_is_required, |ap
     assert_eq!((forget.0.as_str(), forget.1.as_str()), ("apikey:tests", "iterable_api"));
     assert!(!forget.5.to_lowercase().contains("zelda"), "{}", forget.5);
 });
+
+both_backends!(b6_retention_erases_only_long_unsubscribed_people_whose_only_basis_was_consent, |app| {
+    for email in ["old@example.org", "recent@example.org"] {
+        app.post_json("/rest/v1/action/", json!({"page": "stay-informed", "email": email})).await;
+        app.post_json("/rest/v1/action/", json!({"page": "unsubscribe", "email": email})).await;
+    }
+    let auth = app.staff_basic_auth("staff@example.org", "a long staff password");
+    let donor = json!({"page": "support-our-work", "payment_account": "Stub (test) account", "card_num": "4111", "card_code": "007",
+        "name": "Old Donor", "email": "donor@example.org", "address1": "1 St", "city": "X", "zip": "12345", "amount": "5"});
+    app.post_with(
+        "/rest/v1/action/",
+        &[("Content-Type", "application/json"), ("Authorization", &auth)],
+        donor.to_string(),
+    )
+    .await;
+    app.post_json("/rest/v1/action/", json!({"page": "unsubscribe", "email": "donor@example.org"})).await;
+    // Backdate the unsubscribes of two of them by a year.
+    app.state
+        .db
+        .writer
+        .submit_now(|c| {
+            Ok(diesel::sql_query(
+                "UPDATE core_subscriptionhistory SET created_at = '2020-01-01 00:00:00' WHERE user_id IN \
+                 (SELECT id FROM core_user WHERE email IN ('old@example.org', 'donor@example.org'))",
+            )
+            .execute(c)?)
+        })
+        .unwrap();
+    let erased = placard::gdpr::retention::run_pass(&app.state.db, 6, chrono::Utc::now().naive_utc()).unwrap();
+    assert_eq!(erased, 1);
+    let emails: Vec<String> =
+        app.query(|c| placard::db::schema::core_user::table.select(placard::db::schema::core_user::email).load(c));
+    assert!(!emails.contains(&"old@example.org".to_owned()), "unsubscribed a year, consent only: erased");
+    assert!(emails.contains(&"recent@example.org".to_owned()), "unsubscribed just now: kept");
+    assert!(emails.contains(&"donor@example.org".to_owned()), "a donor has another basis: kept");
+    let audit = app.query(|c| placard::gdpr::store::audit_entries(c, 5));
+    assert_eq!((audit[0].0.as_str(), audit[0].1.as_str(), audit[0].2.as_str()), ("retention", "worker", "erase"));
+});

@@ -19,11 +19,7 @@ pub fn get_or_insert(conn: &mut DbConnection, name: &str, value: &str) -> QueryR
     let insert = diesel::insert_into(core_setting::table)
         .values((core_setting::name.eq(name), core_setting::value.eq(value)))
         .on_conflict_do_nothing();
-    // Upserts are the one place the backends differ in syntax support through diesel.
-    match conn {
-        DbConnection::Sqlite(c) => insert.execute(c)?,
-        DbConnection::Postgresql(c) => insert.execute(c)?,
-    };
+    crate::db::execute_on_backend(conn, insert)?;
     core_setting::table.find(name).select(core_setting::value).first(conn)
 }
 

@@ -91,3 +91,18 @@ impl Database {
         f(&mut conn)
     }
 }
+
+/// Runs an `INSERT … ON CONFLICT DO NOTHING` (or another query diesel's multi-backend
+/// connection cannot express) on whichever backend this is: the one place where the
+/// backends' query support differs.
+pub fn execute_on_backend<Q>(conn: &mut DbConnection, query: Q) -> diesel::QueryResult<usize>
+where
+    Q: diesel::query_dsl::methods::ExecuteDsl<diesel::SqliteConnection>
+        + diesel::query_dsl::methods::ExecuteDsl<diesel::PgConnection>,
+{
+    use diesel::query_dsl::methods::ExecuteDsl;
+    match conn {
+        DbConnection::Sqlite(c) => <Q as ExecuteDsl<diesel::SqliteConnection>>::execute(query, c),
+        DbConnection::Postgresql(c) => <Q as ExecuteDsl<diesel::PgConnection>>::execute(query, c),
+    }
+}

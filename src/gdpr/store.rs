@@ -14,10 +14,7 @@ pub fn add_forgotten(conn: &mut DbConnection, kind: &str, hash: &str, now: Naive
     let insert = diesel::insert_into(core_forgotten::table)
         .values((core_forgotten::kind.eq(kind), core_forgotten::hash.eq(hash), core_forgotten::created_at.eq(now)))
         .on_conflict_do_nothing();
-    match conn {
-        DbConnection::Sqlite(c) => insert.execute(c)?,
-        DbConnection::Postgresql(c) => insert.execute(c)?,
-    };
+    crate::db::execute_on_backend(conn, insert)?;
     Ok(())
 }
 

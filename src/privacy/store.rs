@@ -63,10 +63,7 @@ pub fn ensure_version(
         .values((t::type_.eq(text_type), t::text.eq(text), t::hash.eq(hash.as_str()), t::created_at.eq(now)))
         .on_conflict_do_nothing();
     // Two actions may store the same new version at once: the loser's insert does nothing.
-    match conn {
-        DbConnection::Sqlite(c) => insert.execute(c)?,
-        DbConnection::Postgresql(c) => insert.execute(c)?,
-    };
+    crate::db::execute_on_backend(conn, insert)?;
     version_by_hash(conn, &hash)?.ok_or(diesel::result::Error::NotFound)
 }
 

@@ -28,7 +28,7 @@ use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use minijinja::value::ValueKind;
-use minijinja::{Environment, State, UndefinedBehavior, Value};
+use minijinja::{AutoEscape, Environment, State, UndefinedBehavior, Value};
 use placard::render::bench_support::DemoPetition;
 use placard::render::{Renderer, ORIGINAL};
 use placard::templatesets::Sources;
@@ -82,7 +82,7 @@ fn render(c: &mut Criterion) {
     // are) compiled by minijinja directly, without the Django dialect's translation (no
     // `_dj_iter`/`_dj_cmp` calls, minijinja's own formatter and escaping), with and without
     // the fuel counter Placard sets.
-    let variants: [(&str, Environment<'static>); 5] = [
+    let variants: [(&str, Environment<'static>); 6] = [
         ("minijinja-plain", plain_env(false, false)),
         ("minijinja-plain+fuel", plain_env(true, false)),
         ("minijinja-plain+fuel+django-formatter", plain_env(true, true)),
@@ -90,7 +90,8 @@ fn render(c: &mut Criterion) {
             "django-dialect-without-fuel",
             placard::render::django::environment(|name| placard::render::original_source(name).map(str::to_owned)),
         ),
-        ("what-if-fast-dialect-helpers", fast_helpers_env()),
+        ("what-if-fast-dialect-helpers", fast_helpers_env(false)),
+        ("what-if-fast-helpers+formatter+fuel", fast_helpers_env(true)),
     ];
     let mut group = c.benchmark_group("breakdown");
     for (name, env) in &variants {
@@ -116,7 +117,9 @@ fn render(c: &mut Criterion) {
 /// A what-if, not Placard's code: the dialect (without fuel) with `_dj_iter` passing a
 /// list through instead of copying it, and `_dj_cmp` answering `==`/`!=` between strings
 /// (or a string and nothing) itself, as Python would, before falling back to Placard's.
-fn fast_helpers_env() -> Environment<'static> {
+/// `placard_like`: also Placard's fuel and recursion limits, and a formatter that writes a
+/// string without `py_str`'s copy (the same bytes).
+fn fast_helpers_env(placard_like: bool) -> Environment<'static> {
     let mut env =
         placard::render::django::environment(|name| placard::render::original_source(name).map(str::to_owned));
     let global = |env: &Environment<'static>, name: &str| {
@@ -144,6 +147,17 @@ fn fast_helpers_env() -> Environment<'static> {
             iter.call(state, &[v.clone(), Value::from(reversed.unwrap_or(false))])
         }
     });
+    if placard_like {
+        env.set_fuel(Some(2_000_000));
+        env.set_recursion_limit(64);
+        env.set_formatter(|out, state, value| match value.as_str() {
+            Some(text) if !value.is_safe() && !matches!(state.auto_escape(), AutoEscape::None) => {
+                placard::render::django_escape(out, text)
+                    .map_err(|e| minijinja::Error::new(minijinja::ErrorKind::WriteFailure, e.to_string()))
+            }
+            _ => placard::render::django::formatter(out, state, value),
+        });
+    }
     env
 }
 

@@ -4,9 +4,7 @@
 //! staff login whose generated password is printed once.
 
 use chrono::Utc;
-use diesel::prelude::*;
 
-use crate::db::schema::core_privacysettings;
 use crate::db::DbConnection;
 use crate::error::AppError;
 use crate::pages::{self, NewPage, PageType};
@@ -142,14 +140,13 @@ fn demo_pages(main: i64, german: i64, account: i64) -> [NewPage; 6] {
 /// Privacy records on for the EU and UK (SPEC P1), with notice, opt-in and opt-out texts in
 /// both languages (P3).
 fn seed_privacy(conn: &mut DbConnection, now: chrono::NaiveDateTime) -> Result<(), AppError> {
-    diesel::insert_into(core_privacysettings::table)
-        .values((
-            core_privacysettings::enabled.eq(true),
-            core_privacysettings::countries.eq(EU_AND_UK.join("\n")),
-            core_privacysettings::require_on_actions.eq(true),
-            core_privacysettings::updated_at.eq(now),
-        ))
-        .execute(conn)?;
+    let settings = crate::privacy::PrivacySettings {
+        enabled: true,
+        countries: EU_AND_UK.iter().map(|c| (*c).to_owned()).collect(),
+        require_on_actions: true,
+        ..crate::privacy::PrivacySettings::default()
+    };
+    crate::privacy::store::save_settings(conn, &settings, now)?;
     let texts = [
         (
             "en",

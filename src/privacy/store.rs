@@ -33,6 +33,23 @@ pub fn load_settings(conn: &mut DbConnection) -> QueryResult<PrivacySettings> {
         .unwrap_or_default())
 }
 
+/// Saves the settings (P1): the one row, replaced whole.
+pub fn save_settings(conn: &mut DbConnection, s: &PrivacySettings, now: NaiveDateTime) -> QueryResult<()> {
+    diesel::delete(core_privacysettings::table).execute(conn)?;
+    diesel::insert_into(core_privacysettings::table)
+        .values((
+            core_privacysettings::enabled.eq(s.enabled),
+            core_privacysettings::countries.eq(s.countries.join("\n")),
+            core_privacysettings::require_on_actions.eq(s.require_on_actions),
+            core_privacysettings::require_notes_user_admin.eq(s.require_notes_user_admin),
+            core_privacysettings::require_notes_import.eq(s.require_notes_import),
+            core_privacysettings::require_on_user_api.eq(s.require_on_user_api),
+            core_privacysettings::updated_at.eq(now),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
 /// A stored text version (SPEC P7).
 #[derive(Clone, Debug, Queryable)]
 pub struct Version {

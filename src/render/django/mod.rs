@@ -177,8 +177,16 @@ pub fn formatter(out: &mut Output, state: &State, value: &Value) -> Result<(), m
     if value.is_undefined() || value.is_none() {
         return Ok(());
     }
-    let text = value::py_str(value);
     let io = |e: std::fmt::Error| minijinja::Error::new(minijinja::ErrorKind::WriteFailure, e.to_string());
+    // A plain string prints as itself: escape it in place rather than copying it first.
+    if let Some(text) = value.as_str() {
+        return if value.is_safe() || matches!(state.auto_escape(), AutoEscape::None) {
+            out.write_str(text).map_err(io)
+        } else {
+            super::django_escape(out, text).map_err(io)
+        };
+    }
+    let text = value::py_str(value);
     if value.is_safe() || matches!(state.auto_escape(), AutoEscape::None) {
         out.write_str(&text).map_err(io)
     } else {

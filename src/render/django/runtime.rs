@@ -106,6 +106,20 @@ fn ordering(a: &Value, b: &Value) -> Option<std::cmp::Ordering> {
 
 /// An `{% if %}` operator: a failing comparison is false, as in Django.
 fn compare(a: &Value, op: &str, b: &Value) -> bool {
+    // Hot path (the country select compares 250 strings per render): two strings, or a
+    // string and nothing, compare as Python does without the general machinery below.
+    if matches!(op, "==" | "!=") {
+        let nothing = |v: &Value| v.is_undefined() || v.is_none();
+        let equal = match (a.as_str(), b.as_str()) {
+            (Some(x), Some(y)) => Some(x == y),
+            (Some(_), None) if nothing(b) => Some(false),
+            (None, Some(_)) if nothing(a) => Some(false),
+            _ => None,
+        };
+        if let Some(eq) = equal {
+            return if op == "==" { eq } else { !eq };
+        }
+    }
     let norm = |v: &Value| if v.is_undefined() { Value::from(()) } else { v.clone() };
     let (a, b) = (norm(a), norm(b));
     let is = || {
@@ -129,6 +143,10 @@ fn compare(a: &Value, op: &str, b: &Value) -> bool {
 /// What `{% for %}` iterates: nothing for a missing value, keys of a dict, characters of
 /// a string.
 fn iterate(v: &Value, reversed: Option<bool>) -> Value {
+    // A list is iterated as it is: cloning a `Value` shares it instead of copying it.
+    if v.kind() == ValueKind::Seq && !reversed.unwrap_or(false) {
+        return v.clone();
+    }
     let mut items = match v.kind() {
         ValueKind::Undefined | ValueKind::None => vec![],
         _ => list(v).unwrap_or_default(),
@@ -329,8 +347,8 @@ pub(crate) fn nested<T>(render: impl FnOnce() -> Result<T, Error>) -> Result<T, 
 pub(crate) fn register(env: &mut Environment<'static>) {
     env.add_filter("dj_call", |v: Value, name: String| call(&v, &name));
     env.add_function("_dj_var", |state: &State, name: String| state.lookup(&name).unwrap_or(Value::UNDEFINED));
-    env.add_function("_dj_cmp", |a: Value, op: String, b: Value| compare(&a, &op, &b));
-    env.add_function("_dj_iter", |v: Value, reversed: Option<bool>| iterate(&v, reversed));
+    env.add_function("_dj_cmp", |a: &Value, op: &str, b: &Value| compare(a, op, b));
+    env.add_function("_dj_iter", |v: &Value, reversed: Option<bool>| iterate(v, reversed));
     env.add_function("_dj_url", |name: String, args: Rest<Value>| url(&name, &args));
     env.add_function("_dj_now", |fmt: String| dates::format(chrono::Local::now().naive_local(), &fmt));
     env.add_function("_dj_right_now", || dates::to_value(chrono::Local::now().naive_local()));

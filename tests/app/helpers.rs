@@ -270,3 +270,26 @@ impl TestApp {
         Self { address, client, state, _db: db }
     }
 }
+
+impl TestApp {
+    /// Puts page `page` on a new staff templateset `set` holding `files` (stored as they
+    /// are, without the save-time compile check, so tests can store broken templates), and
+    /// reloads what the renderer holds.
+    pub fn page_on_staff_set(&self, page: &str, set: &str, files: &[(&str, &str)]) {
+        let now = chrono::Utc::now().naive_utc();
+        self.state
+            .db
+            .writer
+            .submit_now(|c| {
+                let set_id = placard::templatesets::store::create_set(c, set, "", now)?;
+                for (file, code) in files {
+                    placard::templatesets::store::save_template(c, set_id, file, code, None, None, now)?;
+                }
+                let page = placard::pages::store::find_by_name(c, page)?.ok_or(diesel::result::Error::NotFound)?;
+                placard::pages::store::set_templateset(c, page.id, Some(set_id))?;
+                Ok(())
+            })
+            .expect("staff set stored");
+        self.state.reload_staff_edits().expect("reload");
+    }
+}

@@ -262,20 +262,8 @@ both_backends!(p15_templates_read_the_recognized_users_privacy_records, |app| {
         )
         .await;
     let akid = body["akid"].as_str().unwrap().to_owned();
-    let now = chrono::Utc::now().naive_utc();
     let probe = "{% for record in user.privacyrecord_set.all %}[{{ record.version.type }} {{ record.status }} {{ record.version.hash|slice:\":8\" }}]{% empty %}none{% endfor %}";
-    app.state
-        .db
-        .writer
-        .submit_now(|c| {
-            let set = placard::templatesets::store::create_set(c, "P15", "", now)?;
-            placard::templatesets::store::save_template(c, set, "signup.html", probe, None, None, now)?;
-            let page = placard::pages::store::find_by_name(c, "stay-informed")?.unwrap();
-            placard::pages::store::set_templateset(c, page.id, Some(set))?;
-            Ok(())
-        })
-        .unwrap();
-    app.state.reload_staff_edits().unwrap();
+    app.page_on_staff_set("stay-informed", "P15", &[("signup.html", probe)]);
     let (_, html, _) = app.get(&format!("/signup/stay-informed/?akid={akid}")).await;
     assert_eq!(html.trim(), format!("[optin active {}]", &optin()[..8]));
     let (_, html, _) = app.get("/signup/stay-informed/").await;

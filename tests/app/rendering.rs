@@ -57,27 +57,8 @@ both_backends!(p1_with_the_feature_off_no_privacy_block_renders, |app| {
 });
 
 both_backends!(t1_a_staff_templateset_overrides_original_on_its_pages_only, |app| {
-    let id = page_id(&app, "stay-informed");
-    let now = Utc::now().naive_utc();
-    app.state
-        .db
-        .writer
-        .submit_now(|c| {
-            let set = templatesets::store::create_set(c, "Campaign 2026", "", now)?;
-            templatesets::store::save_template(
-                c,
-                set,
-                "wrapper.html",
-                "<div class=\"campaign-2026\">{% block content %}{% endblock %}</div>",
-                None,
-                None,
-                now,
-            )?;
-            placard::pages::store::set_templateset(c, id, Some(set))?;
-            Ok(())
-        })
-        .unwrap();
-    app.state.reload_staff_edits().unwrap();
+    let wrapper = "<div class=\"campaign-2026\">{% block content %}{% endblock %}</div>";
+    app.page_on_staff_set("stay-informed", "Campaign 2026", &[("wrapper.html", wrapper)]);
     let (_, html, _) = app.get("/signup/stay-informed/").await;
     assert!(html.starts_with("<div class=\"campaign-2026\">"), "the set's wrapper: {}", &html[..80.min(html.len())]);
     assert!(html.contains("name=\"page\" value=\"stay-informed\""), "Original's signup form inside it");
@@ -115,20 +96,9 @@ both_backends!(t1_template_saves_keep_revisions_detect_conflicts_and_revert, |ap
 
 both_backends!(t3_context_carries_args_request_and_required, |app| {
     let id = page_id(&app, "stay-informed");
-    let now = Utc::now().naive_utc();
     let probe = "{{ args.source }}|{{ request.path }}|{{ context.required.0 }}|{{ page.custom_fields.color }}|{{ templateset.name }}|{{ missing.deeply.nested }}";
-    app.state
-        .db
-        .writer
-        .submit_now(|c| {
-            let set = templatesets::store::create_set(c, "Probe", "", now)?;
-            templatesets::store::save_template(c, set, "signup.html", probe, None, None, now)?;
-            placard::pages::store::set_field(c, id, "color", "green")?;
-            placard::pages::store::set_templateset(c, id, Some(set))?;
-            Ok(())
-        })
-        .unwrap();
-    app.state.reload_staff_edits().unwrap();
+    app.state.db.writer.submit_now(|c| Ok(placard::pages::store::set_field(c, id, "color", "green")?)).unwrap();
+    app.page_on_staff_set("stay-informed", "Probe", &[("signup.html", probe)]);
     let (_, html, _) = app.get("/signup/stay-informed/?source=fb%3Cx%3E").await;
     assert_eq!(html, "fb&lt;x&gt;|/signup/stay-informed/|email|green|Probe|");
 });
@@ -160,27 +130,7 @@ both_backends!(t3_every_demo_page_type_renders_in_four_languages_with_its_privac
 });
 
 both_backends!(t2_a_live_page_whose_template_fails_shows_a_plain_error_page, |app| {
-    let id = page_id(&app, "stay-informed");
-    let now = Utc::now().naive_utc();
-    app.state
-        .db
-        .writer
-        .submit_now(|c| {
-            let set = templatesets::store::create_set(c, "Broken", "", now)?;
-            templatesets::store::save_template(
-                c,
-                set,
-                "signup.html",
-                "{{ page.title|no_such_filter }}",
-                None,
-                None,
-                now,
-            )?;
-            placard::pages::store::set_templateset(c, id, Some(set))?;
-            Ok(())
-        })
-        .unwrap();
-    app.state.reload_staff_edits().unwrap();
+    app.page_on_staff_set("stay-informed", "Broken", &[("signup.html", "{{ page.title|no_such_filter }}")]);
     let (status, html, _) = app.get("/signup/stay-informed/").await;
     assert_eq!(status, 500);
     assert!(html.contains("<html") && html.contains("Something went wrong"), "{html}");

@@ -29,15 +29,24 @@ pub struct I18n {
 
 /// `(lang, key) → text` written by staff.
 #[derive(Debug, Default)]
-pub struct StaffStrings(HashMap<(String, String), String>);
+pub struct StaffStrings {
+    texts: HashMap<(String, String), String>,
+    /// Every key in any language, sorted: computed once per load, read on every render.
+    keys: Vec<String>,
+}
 
 impl StaffStrings {
     pub fn from_rows(rows: impl IntoIterator<Item = (String, String, String)>) -> Self {
-        Self(rows.into_iter().map(|(lang, key, text)| ((lang, key), text)).collect())
+        let texts: HashMap<(String, String), String> =
+            rows.into_iter().map(|(lang, key, text)| ((lang, key), text)).collect();
+        let mut keys: Vec<String> = texts.keys().map(|(_, k)| k.clone()).collect();
+        keys.sort();
+        keys.dedup();
+        Self { texts, keys }
     }
 
     fn get(&self, lang: &str, key: &str) -> Option<&str> {
-        self.0.get(&(lang.to_owned(), key.to_owned())).map(String::as_str).filter(|t| !t.trim().is_empty())
+        self.texts.get(&(lang.to_owned(), key.to_owned())).map(String::as_str).filter(|t| !t.trim().is_empty())
     }
 }
 
@@ -100,10 +109,7 @@ impl I18n {
 
     /// Every key staff defined in any language.
     pub fn staff_keys(&self) -> Vec<String> {
-        let mut keys: Vec<String> = self.staff().0.keys().map(|(_, k)| k.clone()).collect();
-        keys.sort();
-        keys.dedup();
-        keys
+        self.staff().keys.clone()
     }
 
     /// The resolver of DESIGN.md; `None` when no layer has the key.

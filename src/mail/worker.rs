@@ -57,12 +57,7 @@ impl MailWorker {
     }
 }
 
-/// Starts the delivery loop on the running actix system (one per server process).
-pub fn start(state: web::Data<AppState>) {
-    start_with(state, MailWorker::new());
-}
-
-/// Starts the delivery loop driven by `handle` when `PLACARD_SMTP_URL` is set; whether it
+/// Starts the delivery loop (one per server process) driven by `handle` when `PLACARD_SMTP_URL` is set; whether it
 /// runs. Keep `handle` to [`MailWorker::wake`] it.
 pub fn start_with(state: web::Data<AppState>, handle: MailWorker) -> bool {
     let Some(url) = state.config.smtp_url.clone() else {

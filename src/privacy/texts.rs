@@ -117,7 +117,16 @@ pub fn flags(i18n: &I18n) -> PrivacyFlags {
 
 /// Staff HTML cut down to what a consent text needs: text formatting and links.
 pub fn sanitize(html: &str) -> String {
-    ammonia::Builder::default().link_rel(Some("noopener noreferrer")).clean(html).to_string()
+    // Building the policy costs more than cleaning a short text: build it once.
+    static SANITIZER: std::sync::OnceLock<ammonia::Builder<'static>> = std::sync::OnceLock::new();
+    SANITIZER
+        .get_or_init(|| {
+            let mut builder = ammonia::Builder::default();
+            builder.link_rel(Some("noopener noreferrer"));
+            builder
+        })
+        .clean(html)
+        .to_string()
 }
 
 /// `privacy_text` as templates see it (P7): `<type>`, `<type>_hash`, and the flags.

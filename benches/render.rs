@@ -16,8 +16,10 @@
 //!   texts sanitized and hashed, country list): the whole render step of a request;
 //! - `context`, `serialize`: those two steps alone;
 //! - `breakdown/*`: the same templates through minijinja without the Django dialect's
-//!   translation (plain, + Placard's fuel limit, + Django's formatter), the dialect without
-//!   fuel, and the country `<select>` and the user form alone: where the time goes.
+//!   translation (plain, + the fuel limit staff sets render with, + Django's formatter), the
+//!   dialect without fuel (as Original renders), and the country `<select>` (with the cached
+//!   `country_options`, and with the loop a context without them gets) and the user form
+//!   alone: where the time goes.
 //!
 //! `PLACARD_BENCH_DUMP_TRANSLATED=1` also writes the translated sources to
 //! `target/bench-translated-*.html`.
@@ -27,8 +29,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use minijinja::value::ValueKind;
-use minijinja::{AutoEscape, Environment, State, UndefinedBehavior, Value};
+use minijinja::{Environment, UndefinedBehavior, Value};
 use placard::render::bench_support::DemoPetition;
 use placard::render::{Renderer, ORIGINAL};
 use placard::templatesets::Sources;
@@ -82,7 +83,7 @@ fn render(c: &mut Criterion) {
     // are) compiled by minijinja directly, without the Django dialect's translation (no
     // `_dj_iter`/`_dj_cmp` calls, minijinja's own formatter and escaping), with and without
     // the fuel counter Placard sets.
-    let variants: [(&str, Environment<'static>); 6] = [
+    let variants: [(&str, Environment<'static>); 4] = [
         ("minijinja-plain", plain_env(false, false)),
         ("minijinja-plain+fuel", plain_env(true, false)),
         ("minijinja-plain+fuel+django-formatter", plain_env(true, true)),
@@ -90,8 +91,6 @@ fn render(c: &mut Criterion) {
             "django-dialect-without-fuel",
             placard::render::django::environment(|name| placard::render::original_source(name).map(str::to_owned)),
         ),
-        ("what-if-fast-dialect-helpers", fast_helpers_env(false)),
-        ("what-if-fast-helpers+formatter+fuel", fast_helpers_env(true)),
     ];
     let mut group = c.benchmark_group("breakdown");
     for (name, env) in &variants {
@@ -104,61 +103,24 @@ fn render(c: &mut Criterion) {
             b.iter(|| env.get_template(FILE).expect("compiles").render(black_box(&value)).expect("render"));
         });
     }
-    // The parts: the country `<select>` (250 options, a comparison each) and the whole
-    // user form it ends (9 fields, each looping over `required`).
+    // The parts: the country `<select>` (the cached `country_options`) and the whole user
+    // form it ends (9 fields, each looping over `required`); and the select as a context
+    // without `country_options` gets it (a loop over 250 countries, a comparison each).
     for file in ["country_select.html", "user_form.html"] {
         group.bench_function(format!("placard-{file}"), |b| {
             b.iter(|| renderer.render(ORIGINAL, file, black_box(&value)).expect("render"));
         });
     }
+    let mut without_options = serde_json::to_value(&ctx).expect("context as JSON");
+    without_options.as_object_mut().expect("a map").remove("country_options");
+    let without_options = Value::from_serialize(&without_options);
+    let select = renderer.render(ORIGINAL, "country_select.html", &value).expect("render");
+    let looped = renderer.render(ORIGINAL, "country_select.html", &without_options).expect("render");
+    assert_eq!(select, looped, "country_options writes what the loop writes");
+    group.bench_function("placard-country_select.html-loop", |b| {
+        b.iter(|| renderer.render(ORIGINAL, "country_select.html", black_box(&without_options)).expect("render"));
+    });
     group.finish();
-}
-
-/// A what-if, not Placard's code: the dialect (without fuel) with `_dj_iter` passing a
-/// list through instead of copying it, and `_dj_cmp` answering `==`/`!=` between strings
-/// (or a string and nothing) itself, as Python would, before falling back to Placard's.
-/// `placard_like`: also Placard's fuel and recursion limits, and a formatter that writes a
-/// string without `py_str`'s copy (the same bytes).
-fn fast_helpers_env(placard_like: bool) -> Environment<'static> {
-    let mut env =
-        placard::render::django::environment(|name| placard::render::original_source(name).map(str::to_owned));
-    let global = |env: &Environment<'static>, name: &str| {
-        env.globals().find(|(n, _)| *n == name).map(|(_, v)| v).expect("a dialect helper")
-    };
-    let (cmp, iter) = (global(&env, "_dj_cmp"), global(&env, "_dj_iter"));
-    env.add_function("_dj_cmp", move |state: &State, a: &Value, op: &str, b: &Value| {
-        let nothing = |v: &Value| v.is_undefined() || v.is_none();
-        let equal = match (a.as_str(), b.as_str()) {
-            (Some(x), Some(y)) => Some(x == y),
-            (Some(_), None) if nothing(b) => Some(false),
-            (None, Some(_)) if nothing(a) => Some(false),
-            _ => None,
-        };
-        match (op, equal) {
-            ("==", Some(eq)) => Ok(Value::from(eq)),
-            ("!=", Some(eq)) => Ok(Value::from(!eq)),
-            _ => cmp.call(state, &[a.clone(), Value::from(op), b.clone()]),
-        }
-    });
-    env.add_function("_dj_iter", move |state: &State, v: &Value, reversed: Option<bool>| {
-        if v.kind() == ValueKind::Seq && reversed != Some(true) {
-            Ok(v.clone())
-        } else {
-            iter.call(state, &[v.clone(), Value::from(reversed.unwrap_or(false))])
-        }
-    });
-    if placard_like {
-        env.set_fuel(Some(2_000_000));
-        env.set_recursion_limit(64);
-        env.set_formatter(|out, state, value| match value.as_str() {
-            Some(text) if !value.is_safe() && !matches!(state.auto_escape(), AutoEscape::None) => {
-                placard::render::django_escape(out, text)
-                    .map_err(|e| minijinja::Error::new(minijinja::ErrorKind::WriteFailure, e.to_string()))
-            }
-            _ => placard::render::django::formatter(out, state, value),
-        });
-    }
-    env
 }
 
 /// minijinja over the untranslated Original sources, `./` stripped by the loader; with

@@ -3,14 +3,18 @@
 //! (DESIGN.md): staff string (lang) → built-in (lang) → staff string (en) → built-in (en).
 //!
 //! Staff strings are held in memory (`StaffStrings`) so rendering never queries the
-//! database; the admin reloads them after a save.
+//! database; the admin reloads them after a save. What renders derive from them per
+//! language (`I18n::memo`: the `ui` strings, privacy texts) is kept beside that snapshot, so
+//! a reload drops it with the strings it was built from.
 
 pub mod store;
 
 use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::FluentResource;
 use include_dir::{include_dir, Dir};
+use std::any::Any;
 use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
 use unic_langid::LanguageIdentifier;
 
 use crate::shared::Shared;
@@ -33,7 +37,13 @@ pub struct StaffStrings {
     texts: HashMap<(String, String), String>,
     /// Every key in any language, sorted: computed once per load, read on every render.
     keys: Vec<String>,
+    /// Values derived from these strings (and the built-in texts), by key: see `I18n::memo`.
+    memo: RwLock<HashMap<String, Arc<dyn Any + Send + Sync>>>,
 }
+
+/// Beyond this many memoized values (keys include page fields, so they are not bounded by
+/// the languages alone) values are computed per call instead of kept.
+const MEMO_LIMIT: usize = 4096;
 
 impl StaffStrings {
     pub fn from_rows(rows: impl IntoIterator<Item = (String, String, String)>) -> Self {
@@ -42,7 +52,7 @@ impl StaffStrings {
         let mut keys: Vec<String> = texts.keys().map(|(_, k)| k.clone()).collect();
         keys.sort();
         keys.dedup();
-        Self { texts, keys }
+        Self { texts, keys, memo: RwLock::default() }
     }
 
     fn get(&self, lang: &str, key: &str) -> Option<&str> {
@@ -83,8 +93,28 @@ impl I18n {
         self.staff.set(strings);
     }
 
-    fn staff(&self) -> std::sync::Arc<StaffStrings> {
+    fn staff(&self) -> Arc<StaffStrings> {
         self.staff.get()
+    }
+
+    /// `build()`'s value, computed once per `key` for the staff strings in use: the next
+    /// `set_staff_strings` starts afresh. `key` names everything the value depends on besides
+    /// the strings (the language, page fields) and is unique to its type `T`.
+    pub fn memo<T: Any + Send + Sync>(&self, key: &str, build: impl FnOnce() -> T) -> Arc<T> {
+        // The snapshot's own memo: a value built while a reload swaps the strings lands in
+        // the memo of the replaced snapshot, which no later render reads.
+        let staff = self.staff();
+        let found = staff.memo.read().ok().and_then(|memo| memo.get(key).cloned());
+        if let Some(value) = found.and_then(|v| v.downcast::<T>().ok()) {
+            return value;
+        }
+        let value = Arc::new(build());
+        if let Ok(mut memo) = staff.memo.write() {
+            if memo.len() < MEMO_LIMIT {
+                memo.insert(key.to_owned(), Arc::clone(&value) as Arc<dyn Any + Send + Sync>);
+            }
+        }
+        value
     }
 
     /// The languages with built-in texts.
@@ -160,5 +190,16 @@ mod tests {
         assert_eq!(i18n.error_message("en", "privacy", "missing"), "Tell us how we may use your data.");
         assert_eq!(i18n.lookup("de", "privacy_notice").as_deref(), Some("We keep your data safe."));
         assert_eq!(i18n.lookup("en", "no_such_key"), None);
+    }
+
+    #[test]
+    fn t3_memoized_values_are_rebuilt_after_staff_strings_change() {
+        let i18n = I18n::load().expect("locales load");
+        let heading = |i18n: &I18n| i18n.memo("heading:en", || i18n.text("en", "thanks_heading"));
+        let builtin = heading(&i18n);
+        assert!(Arc::ptr_eq(&builtin, &heading(&i18n)), "built once");
+        i18n.set_staff_strings(StaffStrings::from_rows([("en".into(), "thanks_heading".into(), "Merci".into())]));
+        assert_eq!(heading(&i18n).as_str(), "Merci", "a reload drops what was built from the old strings");
+        assert_ne!(*builtin, "Merci");
     }
 }

@@ -1,17 +1,21 @@
 //! The context a page template sees (SPEC T3): `page`, `form`, `values`, `errors`,
-//! `required`, `countries`, `list_id`, `privacy_text`, `ui`, `client_name`.
+//! `required`, `countries`, `list_id`, `privacy_text`, `ui`, `client_name`; and
+//! `country_options`, the country `<option>`s Original's select writes (`cached.rs`).
 
+use minijinja::Value;
 use serde::Serialize;
 use std::collections::BTreeMap;
+
+use super::cached;
 
 use crate::error::ValidationErrors;
 use crate::i18n::I18n;
 use crate::pages::Page;
 use crate::privacy::texts::TextScope;
-use crate::privacy::{self, PrivacySettings};
+use crate::privacy::PrivacySettings;
 
 /// Interface strings every Original template may use, resolved in the page's language.
-const UI_KEYS: &[&str] = &[
+pub(crate) const UI_KEYS: &[&str] = &[
     "label_email",
     "label_first_name",
     "label_last_name",
@@ -100,10 +104,16 @@ pub struct ActionPageContext {
     pub required: Vec<String>,
     /// ActionKit's name for the same: `context.required`.
     pub context: RequiredContext,
-    pub countries: Vec<&'static str>,
+    /// Every country name (a shared list).
+    pub countries: Value,
+    /// `countries` as `<option>` elements, the form's country selected: safe HTML, shared
+    /// unless a country is selected.
+    pub country_options: Value,
     pub list_id: i64,
-    pub privacy_text: BTreeMap<String, String>,
-    pub ui: BTreeMap<&'static str, String>,
+    /// `<type>`, `<type>_hash` and the flags (P7), shared per language and page type.
+    pub privacy_text: Value,
+    /// The `UI_KEYS` strings in the page's language, shared per language.
+    pub ui: Value,
     pub args: BTreeMap<String, String>,
     pub request: RequestContext,
     pub templateset: TemplatesetContext,
@@ -142,7 +152,7 @@ pub struct TemplatesetContext {
 
 #[derive(Serialize)]
 pub struct TemplatesetLang {
-    pub country_names_us_first: Vec<&'static str>,
+    pub country_names_us_first: Value,
 }
 
 /// What a page render needs besides the page itself.
@@ -177,10 +187,11 @@ impl ActionPageContext {
         }
         let privacy_text = if input.privacy.enabled {
             let scope = TextScope { page_fields: input.page_fields, page_type: kind.privacy_name(), lang: &page.lang };
-            privacy::texts::template_map(i18n, &scope)
+            cached::privacy_text(i18n, &scope)
         } else {
-            BTreeMap::new()
+            Value::from(BTreeMap::<String, String>::new())
         };
+        let country_options = cached::country_options(input.values.get("country").map(String::as_str));
         Self {
             client_name: input.client_name.to_owned(),
             page: PageContext {
@@ -211,10 +222,11 @@ impl ActionPageContext {
             errors: by_field,
             required: page.required(),
             context: RequiredContext { required: page.required() },
-            countries: crate::privacy::countries::all_names_us_first(),
+            countries: cached::countries(),
+            country_options,
             list_id: page.list_id,
             privacy_text,
-            ui: ui_strings(i18n, &page.lang),
+            ui: cached::ui(i18n, &page.lang),
             akid: input.args.get("akid").cloned(),
             receipts: vec![],
             user: None,
@@ -223,7 +235,7 @@ impl ActionPageContext {
             args: input.args,
             templateset: TemplatesetContext {
                 name: input.templateset.to_owned(),
-                lang: TemplatesetLang { country_names_us_first: crate::privacy::countries::all_names_us_first() },
+                lang: TemplatesetLang { country_names_us_first: cached::countries() },
             },
         }
     }

@@ -6,6 +6,7 @@
 //! (SPEC T1, T2) plug into the loader here.
 
 pub mod bench_support;
+pub mod cached;
 pub mod check;
 pub mod context;
 pub mod django;
@@ -70,12 +71,19 @@ struct Loaded {
 
 pub struct Renderer {
     loaded: RwLock<Loaded>,
+    /// Original's own pages (most of what the public renders), compiled without the fuel
+    /// limit: shipped templates loop only over the context's finite lists, and counting
+    /// every instruction costs a tenth of a render. Staff sets never render through it.
+    original: Environment<'static>,
 }
 
 impl Renderer {
     pub fn new(sources: Sources) -> Self {
         let sources = Arc::new(sources);
-        Self { loaded: RwLock::new(Loaded { env: Arc::new(build_env(Arc::clone(&sources))), sources }) }
+        Self {
+            loaded: RwLock::new(Loaded { env: Arc::new(build_env(Arc::clone(&sources))), sources }),
+            original: original_env(),
+        }
     }
 
     /// Swaps in new staff sources (after a save); renders in flight finish on the old ones.
@@ -98,11 +106,11 @@ impl Renderer {
 
     /// Renders `file` of templateset `set` (falling back to Original file by file).
     pub fn render(&self, set: &str, file: &str, ctx: &Value) -> Result<String, AppError> {
-        let env = self.current()?;
         let name = template_name(set, file);
-        let template =
-            env.get_template(&name).map_err(|e| AppError::internal(format!("template {}", describe(&name, &e))))?;
-        template.render(ctx).map_err(|e| AppError::internal(format!("template {}", describe(&name, &e))))
+        if set.eq_ignore_ascii_case(ORIGINAL) {
+            return render_in(&self.original, &name, ctx);
+        }
+        render_in(&*self.current()?, &name, ctx)
     }
 
     /// Compiles `code` as `set/file` against `sources`, as a save would; the error names
@@ -131,6 +139,19 @@ impl Renderer {
 
 fn template_name(set: &str, file: &str) -> String {
     format!("{}/{file}", set.to_lowercase())
+}
+
+fn render_in(env: &Environment<'static>, name: &str, ctx: &Value) -> Result<String, AppError> {
+    let template =
+        env.get_template(name).map_err(|e| AppError::internal(format!("template {}", describe(name, &e))))?;
+    template.render(ctx).map_err(|e| AppError::internal(format!("template {}", describe(name, &e))))
+}
+
+/// The environment of Original alone (its loader never sees staff sources), without fuel.
+fn original_env() -> Environment<'static> {
+    let mut env = build_env(Arc::new(Sources::default()));
+    env.set_fuel(None);
+    env
 }
 
 fn build_env(sources: Arc<Sources>) -> Environment<'static> {

@@ -346,6 +346,13 @@ impl Op {
 
     fn emit(self, a: &str, b: &str) -> String {
         let cmp = |op: &str| format!("_dj_cmp({a}, \"{op}\", {b})");
+        // Against a plain string literal, minijinja's `==` is Python's (equal only to an
+        // equal string; `_dj_cmp` would end in the same comparison) and costs no call:
+        // Original's user form compares each required field name this way.
+        let literal = |operand: &str| operand.starts_with('"') && serde_json::from_str::<String>(operand).is_ok();
+        if matches!(self, Op::Eq | Op::Ne) && (literal(a) || literal(b)) {
+            return format!("({a} {} {b})", if self == Op::Eq { "==" } else { "!=" });
+        }
         match self {
             Op::Or => format!("({a} or {b})"),
             Op::And => format!("({a} and {b})"),

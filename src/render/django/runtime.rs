@@ -349,6 +349,7 @@ pub(crate) fn register(env: &mut Environment<'static>) {
     env.add_function("_dj_var", |state: &State, name: String| state.lookup(&name).unwrap_or(Value::UNDEFINED));
     env.add_function("_dj_cmp", |a: &Value, op: &str, b: &Value| compare(a, op, b));
     env.add_function("_dj_iter", |v: &Value, reversed: Option<bool>| iterate(v, reversed));
+    env.add_filter("_dj_iter", |v: &Value, reversed: Option<bool>| iterate(v, reversed));
     env.add_function("_dj_url", |name: String, args: Rest<Value>| url(&name, &args));
     env.add_function("_dj_now", |fmt: String| dates::format(chrono::Local::now().naive_local(), &fmt));
     env.add_function("_dj_right_now", || dates::to_value(chrono::Local::now().naive_local()));

@@ -255,7 +255,9 @@ fn tag_for(t: &mut Translator, _: &str, args: &[&str]) -> Result<String, String>
         name: String::new(),
     });
     let record = if t.parentloop { format!("{{% set _dj_loop{} = loop %}}", t.loop_depth) } else { String::new() };
-    Ok(format!("{{% for {} in _dj_iter({seq}, {reversed}) %}}{record}", names.join(", ")))
+    // A filter, not a function: filters are found by name alone, without first searching
+    // every frame's variables for one called `_dj_iter`.
+    Ok(format!("{{% for {} in ({seq})|_dj_iter({reversed}) %}}{record}", names.join(", ")))
 }
 
 fn tag_empty(t: &mut Translator, _: &str, _: &[&str]) -> Result<String, String> {

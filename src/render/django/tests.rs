@@ -36,7 +36,7 @@ fn t2_variables_translate_with_django_lookups() {
 #[test]
 fn t2_forloop_counter_translates() {
     let out = translate("{% for x in xs %}{{ forloop.counter }}{{ forloop.last }}{% endfor %}").unwrap();
-    assert_eq!(out, "{% for x in _dj_iter(xs, false) %}{{ loop.index }}{{ loop.last }}{% endfor %}");
+    assert_eq!(out, "{% for x in (xs)|_dj_iter(false) %}{{ loop.index }}{{ loop.last }}{% endfor %}");
 }
 
 #[test]
@@ -418,4 +418,17 @@ fn t2_unsupported_feature_tags_warn() {
         "{% comment %}x{% endcomment %}\n{% withevents %}{% endwithevents %}\n{% stripe_js_libs %}{% report 'r' %}";
     let lines: Vec<usize> = warnings(src).into_iter().map(|(line, _)| line).collect();
     assert_eq!(lines, vec![2, 3, 3]);
+}
+
+#[test]
+fn t2_comparing_with_a_string_literal_is_pythons_equality_without_a_call() {
+    assert_eq!(translate("{% if r == \"zip\" %}{% endif %}").unwrap(), "{% if (r == \"zip\") %}{% endif %}");
+    assert_eq!(translate("{% if 'zip' != r %}{% endif %}").unwrap(), "{% if (\"zip\" != r) %}{% endif %}");
+    let src = "{% if v == \"1\" %}eq{% endif %}{% if v != \"1\" %}ne{% endif %}";
+    let cases = [(json!({"v": "1"}), "eq"), (json!({"v": 1}), "ne"), (json!({"v": null}), "ne"), (json!({}), "ne")];
+    for (ctx, want) in cases {
+        assert_eq!(render(src, &ctx), want, "{ctx}");
+    }
+    // A literal with characters HTML escapes is a safe string: still compared as a string.
+    assert_eq!(render("{% if v == \"<b>\" %}eq{% endif %}", &json!({"v": "<b>"})), "eq");
 }

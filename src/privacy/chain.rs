@@ -85,38 +85,51 @@ pub fn entry_hash(prev_hash: &str, entry_json: &str) -> String {
     hex::encode(h.finalize())
 }
 
-/// Appends an entry for `record_id` after `event`. Serialized per database so two
-/// transactions never chain onto the same predecessor.
+/// Appends an entry for `record_id` after `event` (see [`append_all`]).
 pub fn append(conn: &mut DbConnection, record_id: i64, event: &str, now: NaiveDateTime) -> QueryResult<()> {
+    append_all(conn, &[(record_id, event)], now)
+}
+
+/// Appends one entry per `(record_id, event)`, in the order given. The chain's head is
+/// read once and each entry chains onto the one before it, so an erase of many records
+/// costs one head read, not one per tombstone. Serialized per database so two
+/// transactions never chain onto the same predecessor.
+pub fn append_all(conn: &mut DbConnection, events: &[(i64, &str)], now: NaiveDateTime) -> QueryResult<()> {
+    if events.is_empty() {
+        return Ok(());
+    }
     if let DbConnection::Postgresql(pg) = conn {
         // Held to the end of the transaction; SQLite's single writer needs nothing.
         diesel::sql_query("SELECT pg_advisory_xact_lock(727072)").execute(pg)?;
     }
-    let row_digest = match event {
-        "erased" => String::new(),
-        _ => record_state(conn, record_id)?.map(|s| s.digest()).unwrap_or_default(),
-    };
-    let entry =
-        Entry { record_id, event: event.to_owned(), row_digest, at: now.format("%Y-%m-%dT%H:%M:%S%.6f").to_string() };
-    let entry_json = serde_json::to_string(&entry).unwrap_or_default();
-    let prev: String = core_consentlog::table
+    let at = now.format("%Y-%m-%dT%H:%M:%S%.6f").to_string();
+    let mut prev: String = core_consentlog::table
         .order(core_consentlog::id.desc())
         .select(core_consentlog::entry_hash)
         .first(conn)
         .optional()?
         .unwrap_or_else(|| GENESIS.to_owned());
-    let hash = entry_hash(&prev, &entry_json);
-    diesel::insert_into(core_consentlog::table)
-        .values((
-            core_consentlog::record_id.eq(record_id),
-            core_consentlog::event.eq(event),
-            core_consentlog::entry.eq(&entry_json),
-            core_consentlog::prev_hash.eq(&prev),
-            core_consentlog::entry_hash.eq(&hash),
-            core_consentlog::created_at.eq(now),
-        ))
-        .execute(conn)
-        .map(|_| ())
+    for &(record_id, event) in events {
+        let row_digest = match event {
+            "erased" => String::new(),
+            _ => record_state(conn, record_id)?.map(|s| s.digest()).unwrap_or_default(),
+        };
+        let entry = Entry { record_id, event: event.to_owned(), row_digest, at: at.clone() };
+        let entry_json = serde_json::to_string(&entry).unwrap_or_default();
+        let hash = entry_hash(&prev, &entry_json);
+        diesel::insert_into(core_consentlog::table)
+            .values((
+                core_consentlog::record_id.eq(record_id),
+                core_consentlog::event.eq(event),
+                core_consentlog::entry.eq(&entry_json),
+                core_consentlog::prev_hash.eq(&prev),
+                core_consentlog::entry_hash.eq(&hash),
+                core_consentlog::created_at.eq(now),
+            ))
+            .execute(conn)?;
+        prev = hash;
+    }
+    Ok(())
 }
 
 /// What verification found: how much it checked and the first problems, if any.

@@ -147,11 +147,15 @@ pub fn withdraw(conn: &mut DbConnection, user_id: i64, which: &Withdraw, now: Na
     if let Withdraw::Version(hash) = which {
         query = query.filter(t::hash.eq(hash.as_str()));
     }
-    let ids: Vec<i64> = query.load(conn)?;
-    for id in &ids {
-        diesel::update(p::table.find(id)).set((p::status.eq("withdrawn"), p::updated_at.eq(now))).execute(conn)?;
-        super::chain::append(conn, *id, "withdrawn", now)?;
+    let ids: Vec<i64> = query.order(p::id.asc()).load(conn)?;
+    if ids.is_empty() {
+        return Ok(ids);
     }
+    diesel::update(p::table.filter(p::id.eq_any(&ids)))
+        .set((p::status.eq("withdrawn"), p::updated_at.eq(now)))
+        .execute(conn)?;
+    let entries: Vec<(i64, &str)> = ids.iter().map(|id| (*id, "withdrawn")).collect();
+    super::chain::append_all(conn, &entries, now)?;
     Ok(ids)
 }
 
@@ -201,14 +205,16 @@ pub fn records_of_user(conn: &mut DbConnection, user_id: i64) -> QueryResult<Vec
         .load(conn)
 }
 
-/// Erase (SPEC G2, B1): deletes a person's records, each leaving an `erased` tombstone in
-/// the consent log so the chain still verifies. Returns how many.
+/// Erase (SPEC G2, B1): deletes a person's records in one statement, then appends their
+/// `erased` tombstones to the consent log in record order, reading the chain's head once.
+/// The ids come from the delete itself, so exactly the rows removed get a tombstone.
+/// Returns how many.
 pub fn erase_for_user(conn: &mut DbConnection, user_id: i64, now: NaiveDateTime) -> QueryResult<usize> {
     use crate::db::schema::core_privacyrecord as p;
-    let ids: Vec<i64> = p::table.filter(p::user_id.eq(user_id)).order(p::id.asc()).select(p::id).load(conn)?;
-    for id in &ids {
-        diesel::delete(p::table.find(id)).execute(conn)?;
-        super::chain::append(conn, *id, "erased", now)?;
-    }
+    let mut ids: Vec<i64> =
+        diesel::delete(p::table.filter(p::user_id.eq(user_id))).returning(p::id).get_results(conn)?;
+    ids.sort_unstable();
+    let tombstones: Vec<(i64, &str)> = ids.iter().map(|id| (*id, "erased")).collect();
+    super::chain::append_all(conn, &tombstones, now)?;
     Ok(ids.len())
 }

@@ -312,3 +312,49 @@ both_backends!(b6_retention_erases_only_long_unsubscribed_people_whose_only_basi
     let audit = app.query(|c| placard::gdpr::store::audit_entries(c, 5));
     assert_eq!((audit[0].0.as_str(), audit[0].1.as_str(), audit[0].2.as_str()), ("retention", "worker", "erase"));
 });
+
+both_backends!(b1_forget_of_several_privacy_records_leaves_their_tombstones_in_order_and_the_log_verifies, |app| {
+    use placard::db::schema::{core_consentlog as log, core_privacyrecord as rec};
+    let optin = json!(PrivacyHash::of("optin", OPTIN).to_string());
+    // Someone else's records before and between, so the tombstones chain onto a live log.
+    for email in ["other@example.org", EMAIL, "other@example.org", EMAIL, EMAIL] {
+        let body = json!({"page": "stay-informed", "email": email, "country": "Austria", "privacy": optin});
+        let (status, body, _) = app.post_json("/rest/v1/action/", body).await;
+        assert_eq!(status, 201, "{body}");
+    }
+    let person = app
+        .query(|c| placard::people::store::find_by_email(c, &placard::people::Email::parse(EMAIL).unwrap()))
+        .unwrap()
+        .id;
+    let mut theirs: Vec<i64> =
+        app.query(|c| rec::table.filter(rec::user_id.eq(person)).select(rec::id).order(rec::id.asc()).load(c));
+    assert_eq!(theirs.len(), 3, "one record per opt-in");
+    let entries_before: i64 = app.query(|c| log::table.count().get_result(c));
+
+    let key = api_key(&app);
+    let (status, body) = call(&app, "POST", "/api/users/forget", &key, Some(json!({"email": EMAIL}))).await;
+    assert_eq!(status, 200, "{body}");
+
+    let entries: Vec<(i64, String, String, String)> = app.query(|c| {
+        log::table.order(log::id.asc()).select((log::record_id, log::event, log::prev_hash, log::entry_hash)).load(c)
+    });
+    assert_eq!(entries.len(), usize::try_from(entries_before).unwrap() + 3, "one tombstone per record, nothing else");
+    let (older, tombstones) = entries.split_at(entries.len() - 3);
+    let erased_ids: Vec<i64> = tombstones.iter().map(|t| t.0).collect();
+    theirs.sort_unstable();
+    assert_eq!(erased_ids, theirs, "the person's records, in record order");
+    assert!(tombstones.iter().all(|t| t.1 == "erased"), "{tombstones:?}");
+    assert_eq!(tombstones[0].2, older.last().unwrap().3, "the first tombstone chains onto the head");
+    assert_eq!(tombstones[1].2, tombstones[0].3, "each tombstone chains onto the one before");
+    assert_eq!(tombstones[2].2, tombstones[1].3);
+    let remaining: i64 = app.query(|c| rec::table.count().get_result(c));
+    assert_eq!(remaining, 2, "the other person's records stay");
+    assert_eq!(app.query(placard::privacy::chain::verify).problems, Vec::<String>::new(), "B1: the log verifies");
+
+    // A record made after the forget chains onto the last tombstone and still verifies.
+    let body = json!({"page": "stay-informed", "email": "other@example.org", "country": "Austria", "privacy": optin});
+    assert_eq!(app.post_json("/rest/v1/action/", body).await.0, 201);
+    let next: String = app.query(|c| log::table.order(log::id.desc()).select(log::prev_hash).first(c));
+    assert_eq!(next, tombstones[2].3);
+    assert_eq!(app.query(placard::privacy::chain::verify).problems, Vec::<String>::new());
+});

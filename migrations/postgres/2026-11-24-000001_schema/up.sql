@@ -230,9 +230,10 @@ CREATE TABLE core_action (
     created_at TIMESTAMP NOT NULL,
     updated_at TIMESTAMP NOT NULL
 );
-CREATE INDEX core_action_user_idx ON core_action (user_id);
+-- Partial where erase sets NULL (G2): anonymized rows leave the index instead of piling up in it.
+CREATE INDEX core_action_user_idx ON core_action (user_id) WHERE user_id IS NOT NULL;
 CREATE INDEX core_action_page_idx ON core_action (page_id, created_at);
-CREATE INDEX core_action_referring_user_idx ON core_action (referring_user_id);
+CREATE INDEX core_action_referring_user_idx ON core_action (referring_user_id) WHERE referring_user_id IS NOT NULL;
 CREATE INDEX core_action_created_at_idx ON core_action (created_at);
 
 CREATE TABLE core_actionfield (
@@ -290,7 +291,7 @@ CREATE TABLE core_order (
     created_at TIMESTAMP NOT NULL,
     updated_at TIMESTAMP NOT NULL
 );
-CREATE INDEX core_order_user_idx ON core_order (user_id);
+CREATE INDEX core_order_user_idx ON core_order (user_id) WHERE user_id IS NOT NULL;
 CREATE INDEX core_order_action_idx ON core_order (action_id);
 CREATE INDEX core_order_payment_account_idx ON core_order (payment_account_id);
 CREATE INDEX core_order_created_at_idx ON core_order (created_at);
@@ -457,6 +458,8 @@ CREATE TABLE core_outbox (
     sent_at TIMESTAMP
 );
 CREATE INDEX core_outbox_user_idx ON core_outbox (user_id);
+-- Erase deletes the mail to an address (G2); without this it scans the whole outbox.
+CREATE INDEX core_outbox_to_email_idx ON core_outbox (to_email);
 CREATE INDEX core_outbox_action_idx ON core_outbox (action_id);
 CREATE INDEX core_outbox_due_idx ON core_outbox (status, next_attempt_at);
 

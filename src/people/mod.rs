@@ -5,9 +5,12 @@
 //! handlers directly.
 
 pub mod akid;
+pub mod allowed_fields;
+pub mod edit;
 pub mod email;
 pub mod names;
 pub mod phones;
+pub mod query;
 pub mod store;
 
 pub use akid::{Akid, AkidKey};

@@ -7,6 +7,7 @@
 //! renders; `smtp` builds and sends a message; `worker` claims due rows and delivers them.
 //! Nothing here logs an address or a body: ids and counts only.
 
+pub mod blackhole_query;
 pub mod compose;
 pub mod smtp;
 pub mod store;

@@ -4,6 +4,7 @@
 //! `core_orderdetail`, `core_transaction`, `core_product` and `core_candidate`.
 
 pub mod money;
+pub mod query;
 pub mod store;
 
 pub use money::Cents;

@@ -6,6 +6,7 @@ pub mod chain;
 pub mod countries;
 pub mod evidence;
 pub mod hash;
+pub mod query;
 pub mod reports;
 pub mod settings;
 pub mod store;

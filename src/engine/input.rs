@@ -9,6 +9,8 @@ use crate::error::AppError;
 pub enum Source {
     Website,
     RestfulApi,
+    /// A row of a CSV upload (SPEC P14): the only way onto an import page.
+    Import,
 }
 
 impl Source {
@@ -16,6 +18,7 @@ impl Source {
         match self {
             Self::Website => "website",
             Self::RestfulApi => "restful_api",
+            Self::Import => "import",
         }
     }
 }

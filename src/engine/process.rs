@@ -232,7 +232,9 @@ fn subscriptions(
     } else {
         let mut targets: Vec<ListId> = if !checked.lists.is_empty() {
             checked.lists.iter().copied().map(ListId).collect()
-        } else if input.get("opt_in").is_some_and(truthy) || page.kind() == PageType::Import {
+        } else if input.get("opt_in").is_some_and(truthy) || matches!(page.kind(), PageType::Import | PageType::Update)
+        {
+            // Imports name their lists; a profile update (U1) joins a list only by opting in.
             vec![]
         } else {
             vec![ListId(page.list_id)]
@@ -263,7 +265,8 @@ fn find_page(conn: &mut DbConnection, deps: &EngineDeps, input: &ActionInput) ->
         return Err(localized(deps, DEFAULT_LANG, vec![("page".into(), "missing")]));
     };
     match pages::store::find_by_name(conn, name)? {
-        Some(page) if page.kind().is_public() => Ok(page),
+        // Import pages take rows of uploads only, never a form or API post.
+        Some(page) if page.kind().is_public() || input.source == super::Source::Import => Ok(page),
         _ => Err(AppError::NotFound(format!("No page named {name:?} exists."))),
     }
 }

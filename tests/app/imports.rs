@@ -1,0 +1,327 @@
+//! CSV uploads to import pages (SPEC P14, R1 `upload`/`uploaderror`, O3 `import`, G4):
+//! through REST with the server's own worker, through the domain with a simulated crash,
+//! and through the real `placard import` binary.
+
+use diesel::prelude::*;
+use placard::db::schema::{core_action, core_actionfield, core_upload, core_uploaderror, core_user};
+use placard::db::DbConnection;
+use placard::imports::{self, Step, UploadRequest};
+use placard::pages::{NewPage, PageType};
+use std::process::{Command, Stdio};
+
+use crate::helpers::{both_backends, Backend, TestApp, TestDb};
+
+const BOUNDARY: &str = "----placard-test-boundary";
+
+/// An import page on the first list; its id.
+fn import_page(conn: &mut DbConnection, name: &str) -> i64 {
+    let now = chrono::Utc::now().naive_utc();
+    let list = placard::db::schema::core_list::table
+        .select(placard::db::schema::core_list::id)
+        .order(placard::db::schema::core_list::id.asc())
+        .first::<i64>(conn)
+        .optional()
+        .expect("lists")
+        .unwrap_or_else(|| placard::people::store::insert_list(conn, "main", true, now).expect("list").0);
+    let page = NewPage {
+        name: name.into(),
+        title: "Members".into(),
+        page_type: Some(PageType::Import),
+        lang: "en".into(),
+        list_id: list,
+        ..NewPage::default()
+    };
+    placard::pages::store::insert(conn, &page, now).expect("import page")
+}
+
+/// Test set-up written on the write connection.
+fn write<T>(app: &TestApp, f: impl FnOnce(&mut DbConnection) -> T) -> T {
+    app.state.db.writer.submit_now(|c| Ok(f(c))).expect("written")
+}
+
+fn multipart(fields: &[(&str, &str)], file: Option<&str>) -> String {
+    use std::fmt::Write as _;
+    let mut body = String::new();
+    for (name, value) in fields {
+        let _ = write!(body, "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n");
+    }
+    if let Some(csv) = file {
+        let _ = write!(
+            body,
+            "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"upload\"; filename=\"members.csv\"\r\nContent-Type: text/csv\r\n\r\n{csv}\r\n"
+        );
+    }
+    let _ = write!(body, "--{BOUNDARY}--\r\n");
+    body
+}
+
+async fn post_upload(app: &TestApp, auth: &str, body: String) -> (u16, serde_json::Value, Option<String>) {
+    let content_type = format!("multipart/form-data; boundary={BOUNDARY}");
+    let (status, text, headers) =
+        app.post_with("/rest/v1/upload/", &[("Authorization", auth), ("Content-Type", &content_type)], body).await;
+    let json = serde_json::from_str(&text).unwrap_or_else(|_| panic!("JSON answer, got {status}: {text}"));
+    (status, json, headers.get("location").map(|l| l.to_str().unwrap().to_owned()))
+}
+
+async fn get_json(app: &TestApp, auth: &str, path: &str) -> (u16, serde_json::Value) {
+    let mut res = app.client.get(app.url(path)).insert_header(("Authorization", auth)).send().await.expect("GET");
+    let body = res.body().await.expect("body");
+    (res.status().as_u16(), serde_json::from_slice(&body).expect("JSON"))
+}
+
+fn actions_on(app: &TestApp, page_id: i64) -> i64 {
+    app.query(|c| core_action::table.filter(core_action::page_id.eq(page_id)).count().get_result(c))
+}
+
+const MEMBERS: &str = "Email,first_name,zip,action_comment\n\
+ada@example.org,Ada,12345,hi\n\
+not-an-email,Bob,12345,\n\
+cy@example.org,Cy,abc,\n\
+dee@example.org,Dee,,from the fair\n";
+
+both_backends!(r1_p14_rest_upload_is_processed_by_the_worker_with_per_row_errors, |app| {
+    let auth = app.staff_basic_auth("uploader@example.org", "a long staff password");
+    let page_id = write(&app, |c| import_page(c, "members-import"));
+    let mut finished = app.state.imports.subscribe();
+
+    let (status, created, location) = post_upload(
+        &app,
+        &auth,
+        multipart(&[("page", "members-import"), ("autocreate_user_fields", "0")], Some(MEMBERS)),
+    )
+    .await;
+    assert_eq!(status, 201, "{created}");
+    let id = created["id"].as_i64().unwrap();
+    assert_eq!(location.as_deref(), Some(format!("/rest/v1/upload/{id}/").as_str()));
+    assert_eq!(created["total_rows"], 4);
+
+    // The server's worker was woken by the upload; wait for its "finished" signal.
+    let mut upload = serde_json::Value::Null;
+    for _ in 0..50 {
+        let (status, body) = get_json(&app, &auth, &format!("/rest/v1/upload/{id}/")).await;
+        assert_eq!(status, 200);
+        upload = body;
+        if upload["is_completed"] == true {
+            break;
+        }
+        tokio::time::timeout(std::time::Duration::from_secs(60), finished.changed())
+            .await
+            .expect("the import worker finishes within a minute")
+            .expect("worker alive");
+    }
+    assert_eq!(upload["is_completed"], true, "{upload}");
+    assert_eq!(upload["status"], "complete");
+    assert_eq!(
+        (&upload["processed_rows"], &upload["ok_rows"], &upload["error_rows"], &upload["forgotten_rows"]),
+        (&4.into(), &2.into(), &2.into(), &0.into())
+    );
+    assert_eq!(upload["has_errors"], 2);
+
+    let (status, errors) = get_json(&app, &auth, &format!("/rest/v1/uploaderror/?upload={id}")).await;
+    assert_eq!(status, 200);
+    assert_eq!(errors["meta"]["total_count"], 2);
+    let listed: Vec<(i64, String)> = errors["objects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["row_number"].as_i64().unwrap(), e["field"].as_str().unwrap().to_owned()))
+        .collect();
+    assert_eq!(listed, vec![(3, "email".to_owned()), (4, "zip".to_owned())]);
+    assert_eq!(errors["objects"][0]["upload"], format!("/rest/v1/upload/{id}/"));
+
+    // Good rows went through the engine as actions on the import page; bad rows left nothing.
+    assert_eq!(actions_on(&app, page_id), 2);
+    let emails: Vec<String> =
+        app.query(|c| core_user::table.filter(core_user::source.eq("import")).select(core_user::email).load(c));
+    assert_eq!(emails, vec!["ada@example.org".to_owned(), "dee@example.org".to_owned()]);
+    let comments: Vec<String> = app.query(|c| {
+        core_actionfield::table.filter(core_actionfield::name.eq("comment")).select(core_actionfield::value).load(c)
+    });
+    assert!(comments.contains(&"from the fair".to_owned()), "{comments:?}");
+    let content: String = app.query(|c| core_upload::table.find(id).select(core_upload::content).first(c));
+    assert_eq!(content, "", "the stored file is dropped once processed");
+});
+
+both_backends!(r3_upload_refusals_are_clear_json_before_anything_is_stored, |app| {
+    let auth = app.staff_basic_auth("uploader@example.org", "a long staff password");
+    write(&app, |c| import_page(c, "members-import"));
+    let (status, _, _) =
+        post_upload(&app, "Basic bm9ib2R5Om5vcGU=", multipart(&[("page", "members-import")], Some(MEMBERS))).await;
+    assert_eq!(status, 401);
+    let no_email = "first_name,zip\nAda,12345\n";
+    let (status, body, _) = post_upload(&app, &auth, multipart(&[("page", "members-import")], Some(no_email))).await;
+    assert_eq!(status, 400);
+    assert!(body.to_string().contains("no email column"), "{body}");
+    let (status, body, _) = post_upload(&app, &auth, multipart(&[("page", "save-the-bees")], Some(MEMBERS))).await;
+    assert_eq!(status, 400);
+    assert!(body.to_string().contains("not an import page"), "{body}");
+    let (status, body, _) = post_upload(&app, &auth, multipart(&[("page", "members-import")], None)).await;
+    assert_eq!(status, 400, "{body}");
+    let (status, body, _) = post_upload(&app, &auth, "not multipart at all".into()).await;
+    assert_eq!(status, 400, "{body}");
+    let (status, body, _) =
+        post_upload(&app, &auth, multipart(&[("page", "members-import"), ("privacy_note", "yes")], Some(MEMBERS)))
+            .await;
+    assert_eq!(status, 400, "a placeholder note is refused: {body}");
+    let (status, body, _) =
+        post_upload(&app, &auth, multipart(&[("page", "members-import")], Some("email,user_shoe\na@b.org,9\n"))).await;
+    assert_eq!(status, 400);
+    assert!(body.to_string().contains("user_shoe"), "{body}");
+    assert_eq!(app.query(|c| core_upload::table.count().get_result::<i64>(c)), 0);
+    let (status, _) = get_json(&app, &auth, "/rest/v1/upload/999/").await;
+    assert_eq!(status, 404);
+});
+
+fn forget(app: &TestApp, email: &str) {
+    let email = placard::people::Email::parse(email).unwrap();
+    let actor = placard::gdpr::Actor { who: "cli".into(), via: "test".into() };
+    let now = chrono::Utc::now().naive_utc();
+    app.state.db.writer.submit_now(|c| placard::gdpr::erase::forget_email(c, &email, &actor, now)).expect("forget");
+}
+
+both_backends!(g4_forgotten_rows_are_counted_and_stored_nowhere, |app| {
+    write(&app, |c| import_page(c, "members-import"));
+    forget(&app, "gone@example.org");
+    let csv = "email,first_name,action_note\nok@example.org,Ok,fine\n GONE@example.org ,Secretname,secretnote\nlate@example.org,Latename,latenote\n";
+    let request = UploadRequest { page: "members-import".into(), ..UploadRequest::default() };
+    // Held by a worker name that is not running, so the server's worker leaves it alone.
+    let id = imports::create::create_now(&app.state.db, &request, csv.as_bytes().to_vec(), "holder").expect("created");
+    let stored: String = app.query(|c| core_upload::table.find(id).select(core_upload::content).first(c));
+    assert!(!stored.to_lowercase().contains("gone@") && !stored.contains("Secretname"), "{stored}");
+
+    // Forgotten after the upload was stored: the engine refuses the row.
+    forget(&app, "late@example.org");
+    let upload = imports::run::run_now(&app.state.db, &app.state.engine, id, "holder", |_| {}).unwrap().unwrap();
+    assert_eq!((upload.ok_rows, upload.error_rows, upload.forgotten_rows), (1, 0, 2));
+    let emails: Vec<String> = app.query(|c| core_user::table.select(core_user::email).load(c));
+    assert!(emails.iter().all(|e| !e.contains("gone@") && !e.contains("late@")), "{emails:?}");
+    let values: Vec<String> = app.query(|c| core_actionfield::table.select(core_actionfield::value).load(c));
+    assert!(values.iter().all(|v| !v.contains("secret") && !v.contains("latenote")), "{values:?}");
+    let errors: i64 = app.query(|c| core_uploaderror::table.count().get_result(c));
+    assert_eq!(errors, 0, "a forgotten row is not an error row either");
+    let stored: String = app.query(|c| core_upload::table.find(id).select(core_upload::content).first(c));
+    assert_eq!(stored, "");
+});
+
+both_backends!(p14_upload_resumes_after_a_crash_without_duplicates, |app| {
+    let page_id = write(&app, |c| import_page(c, "members-import"));
+    let csv: String = std::iter::once("email,first_name\n".to_owned())
+        .chain((1..=5).map(|n| format!("person{n}@example.org,P{n}\n")))
+        .collect();
+    let request = UploadRequest { page: "members-import".into(), ..UploadRequest::default() };
+    let id = imports::create::create_now(&app.state.db, &request, csv.into_bytes(), "crashing").expect("created");
+
+    // One chunk of two rows commits, then the worker dies (its runner is dropped).
+    let now = chrono::Utc::now().naive_utc();
+    let deps = app.state.engine.clone();
+    let step = app
+        .state
+        .db
+        .writer
+        .submit_now(|c| {
+            let mut runner = imports::Runner::open(c, id, "crashing", now)?.expect("claimed");
+            runner.step(c, &deps, 2, now)
+        })
+        .unwrap();
+    assert!(matches!(step, Step::Chunk(counts) if counts.processed == 2 && counts.ok == 2));
+    assert_eq!(actions_on(&app, page_id), 2);
+
+    // While the dead worker's claim is fresh, nobody else takes the upload.
+    assert!(imports::run::run_now(&app.state.db, &app.state.engine, id, "other", |_| {}).unwrap().is_none());
+
+    // Time passes: the claim goes stale, and a restarted worker continues from row 3.
+    let long_ago = now - chrono::Duration::seconds(imports::store::STALE_AFTER_SECONDS + 60);
+    write(&app, |c| {
+        diesel::update(core_upload::table.find(id)).set(core_upload::updated_at.eq(long_ago)).execute(c).unwrap()
+    });
+    let mut seen = vec![];
+    let upload =
+        imports::run::run_now(&app.state.db, &app.state.engine, id, "restarted", |p| seen.push(p.processed_rows))
+            .unwrap()
+            .expect("the restarted worker takes over");
+    assert_eq!(seen, vec![5]);
+    assert!(upload.is_completed);
+    assert_eq!((upload.processed_rows, upload.ok_rows, upload.error_rows), (5, 5, 0));
+    assert_eq!(actions_on(&app, page_id), 5, "every row once, none twice");
+    let users: i64 = app.query(|c| core_user::table.filter(core_user::email.like("person%")).count().get_result(c));
+    assert_eq!(users, 5);
+});
+
+const BIN: &str = env!("CARGO_BIN_EXE_placard");
+
+fn placard(database_url: &str, args: &[&str]) -> std::process::Output {
+    Command::new(BIN)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("DATABASE_URL", database_url)
+        .env("RUST_LOG", "warn")
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .expect("placard runs")
+}
+
+fn cli_import_prints_progress_errors_and_counts(backend: Backend) {
+    let Some((_db, url)) = TestDb::create(backend) else { return };
+    assert!(placard(&url, &["migrate"]).status.success());
+    let mut conn = placard::db::DbTarget::parse(&url, "FULL").unwrap().connect().unwrap();
+    import_page(&mut conn, "cli-import");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("members.csv");
+    std::fs::write(&file, "email,first_name\nada@example.org,Ada\nnope,Bob\nbo@example.org,Bo\n").unwrap();
+    let file = file.to_str().unwrap();
+
+    let out = placard(&url, &["import", file, "--page", "cli-import"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("3 of 3 rows processed"), "plain progress without a terminal: {stdout}");
+    assert!(stdout.contains("row 3: email: "), "{stdout}");
+    assert!(stdout.trim_end().ends_with("complete: 3 rows, 2 imported, 1 with errors, 0 forgotten."), "{stdout}");
+    assert_eq!(core_user::table.count().get_result::<i64>(&mut conn).unwrap(), 2);
+
+    for (args, expected) in [
+        (vec!["import", "/no/such/file.csv", "--page", "cli-import"], "cannot read /no/such/file.csv"),
+        (vec!["import", file, "--page", "no-such-page"], "No page \"no-such-page\" exists."),
+    ] {
+        let out = placard(&url, &args);
+        assert_eq!(out.status.code(), Some(1));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(expected), "{stderr}");
+    }
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(&bad, "name\nAda\n").unwrap();
+    let out = placard(&url, &["import", bad.to_str().unwrap(), "--page", "cli-import"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no email column"));
+}
+
+#[test]
+fn o3_cli_import_prints_progress_errors_and_counts_sqlite() {
+    cli_import_prints_progress_errors_and_counts(Backend::Sqlite);
+}
+
+#[test]
+fn o3_cli_import_prints_progress_errors_and_counts_postgres() {
+    cli_import_prints_progress_errors_and_counts(Backend::Postgres);
+}
+
+both_backends!(p14_an_uploads_privacy_note_becomes_an_import_notes_record_per_stored_row, |app| {
+    use placard::db::schema::core_privacyrecord;
+    write(&app, |c| import_page(c, "members-import"));
+    let request = UploadRequest {
+        page: "members-import".into(),
+        privacy_note: "Signed the paper list at the summer fair".into(),
+        ..UploadRequest::default()
+    };
+    let id = imports::create::create_now(&app.state.db, &request, MEMBERS.as_bytes().to_vec(), "holder").unwrap();
+    let upload = imports::run::run_now(&app.state.db, &app.state.engine, id, "holder", |_| {}).unwrap().unwrap();
+    assert_eq!((upload.ok_rows, upload.error_rows), (2, 2));
+    let notes: Vec<(String, String)> = app.query(|c| {
+        core_privacyrecord::table
+            .filter(core_privacyrecord::context.eq("import_notes"))
+            .select((core_privacyrecord::context, core_privacyrecord::note))
+            .load(c)
+    });
+    assert_eq!(notes.len(), 2, "one record per stored row, none for rows with errors: {notes:?}");
+    assert!(notes.iter().all(|(_, note)| note == "Signed the paper list at the summer fair"));
+});

@@ -11,6 +11,7 @@ pub mod input;
 pub mod notes;
 pub mod privacy;
 pub mod process;
+pub mod query;
 pub mod store;
 pub mod validate;
 mod xml;
@@ -33,4 +34,6 @@ pub struct EngineDeps {
     pub receipt_key: crate::receipts::ReceiptKey,
     /// `PLACARD_BASE_URL`, for absolute links in mail.
     pub base_url: Option<String>,
+    /// Signs the forget links of `/me/forget/` (SPEC G3), mailed from the same writer jobs.
+    pub link_key: crate::selfservice::LinkKey,
 }

@@ -1,7 +1,9 @@
 //! Pages: the action pages supporters fill in (`core_page`), their types and URL kinds,
 //! custom page fields and follow-ups. Only `pages::store` touches these tables.
 
+pub mod edit;
 pub mod followup;
+pub mod query;
 pub mod store;
 
 use chrono::NaiveDateTime;
@@ -11,6 +13,8 @@ use serde::Serialize;
 use crate::db::schema::core_page;
 
 /// Page types (SPEC §1). Event types are only known names for privacy strings.
+/// `Update` is the built-in page behind `/me/update/` (SPEC U1): not one staff create, so
+/// it is not in [`PageType::ALL`] (nor a URL kind or a typed REST resource).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum PageType {
     Petition,
@@ -23,6 +27,7 @@ pub enum PageType {
     Donation,
     Unsubscribe,
     Import,
+    Update,
 }
 
 impl PageType {
@@ -52,11 +57,12 @@ impl PageType {
             Self::Donation => "Donation",
             Self::Unsubscribe => "Unsubscribe",
             Self::Import => "Import",
+            Self::Update => "Update",
         }
     }
 
     pub fn parse(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|t| t.as_str().eq_ignore_ascii_case(name))
+        Self::ALL.into_iter().chain([Self::Update]).find(|t| t.as_str().eq_ignore_ascii_case(name))
     }
 
     /// The public URL segment: `/sign/<name>/`, `/donate/<name>/` …
@@ -72,6 +78,7 @@ impl PageType {
             Self::Donation => "donate",
             Self::Unsubscribe => "unsubscribe",
             Self::Import => "import",
+            Self::Update => "update",
         }
     }
 
@@ -86,6 +93,7 @@ impl PageType {
             Self::Letter => "letter.html",
             Self::Donation => "donate.html",
             Self::Unsubscribe => "unsubscribe.html",
+            Self::Update => "user_update.html",
             // Until their own templates exist the others ask for the supporter's details only.
             Self::Signup | Self::Survey | Self::Call | Self::Whipcount | Self::Lte | Self::Import => "signup.html",
         }
@@ -104,6 +112,7 @@ impl PageType {
             Self::Donation => "donation",
             Self::Unsubscribe => "unsubscribe",
             Self::Import => "import",
+            Self::Update => "update",
         }
     }
 

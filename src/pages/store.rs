@@ -12,11 +12,12 @@ pub fn find_by_name(conn: &mut DbConnection, name: &str) -> QueryResult<Option<P
     core_page::table.filter(core_page::name.eq(name)).select(Page::as_select()).first(conn).optional()
 }
 
-/// Active pages supporters can open, newest first.
+/// Active pages supporters can open, newest first (not imports, nor the built-in page
+/// behind `/me/update/`).
 pub fn list_public(conn: &mut DbConnection) -> QueryResult<Vec<Page>> {
     core_page::table
         .filter(core_page::status.eq("active"))
-        .filter(core_page::type_.ne(PageType::Import.as_str()))
+        .filter(core_page::type_.ne_all([PageType::Import.as_str(), PageType::Update.as_str()]))
         .order(core_page::id.asc())
         .select(Page::as_select())
         .load(conn)

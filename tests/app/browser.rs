@@ -472,22 +472,22 @@ async fn t4_the_script_is_served_by_the_app() {
 // ------------------------------------------------------------------ the harness
 
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Js {
+pub(crate) enum Js {
     On,
     Off,
 }
 
 /// One test's browser and site; dropping it closes the session and stops chromedriver.
-struct BrowserTest {
-    browser: Browser,
+pub(crate) struct BrowserTest {
+    pub(crate) browser: Browser,
     site: Site,
     _one_at_a_time: tokio::sync::MutexGuard<'static, ()>,
-    app: TestApp,
+    pub(crate) app: TestApp,
 }
 
 impl BrowserTest {
     /// `None` (after a note) when chromedriver or Chromium is not installed.
-    async fn start(js: Js) -> Option<Self> {
+    pub(crate) async fn start(js: Js) -> Option<Self> {
         let (Some(driver), Some(chromium)) = (chromedriver_path(), chromium_path()) else {
             assert!(
                 std::env::var(REQUIRE_VAR).is_err(),
@@ -752,7 +752,7 @@ fn read_request(stream: &mut TcpStream) -> Option<(String, String, String)> {
 // ------------------------------------------------------------------ the WebDriver client
 
 /// A chromedriver process and one session in headless Chromium.
-struct Browser {
+pub(crate) struct Browser {
     driver: Child,
     port: u16,
     session: String,
@@ -838,7 +838,7 @@ impl Browser {
         value
     }
 
-    async fn cmd(&self, method: &str, path: &str, body: Option<Value>) -> Value {
+    pub(crate) async fn cmd(&self, method: &str, path: &str, body: Option<Value>) -> Value {
         self.call(method, &format!("/session/{}{path}", self.session), body).await
     }
 
@@ -848,17 +848,17 @@ impl Browser {
         self.cmd("POST", "/goog/cdp/execute", Some(body)).await;
     }
 
-    async fn goto(&self, url: &str) {
+    pub(crate) async fn goto(&self, url: &str) {
         self.cmd("POST", "/url", Some(json!({"url": url}))).await;
     }
 
     /// Runs `script` (a function body) in the page and returns its result.
-    async fn js(&self, script: &str) -> Value {
+    pub(crate) async fn js(&self, script: &str) -> Value {
         self.cmd("POST", "/execute/sync", Some(json!({"script": script, "args": []}))).await
     }
 
     /// Polls `script` until it returns `true`, for at most [`WAIT`].
-    async fn wait_for(&self, what: &str, script: &str) {
+    pub(crate) async fn wait_for(&self, what: &str, script: &str) {
         let deadline = Instant::now() + WAIT;
         loop {
             if self.js(script).await == Value::Bool(true) {
@@ -887,7 +887,7 @@ impl Browser {
         found[ELEMENT_KEY].as_str().unwrap_or_else(|| panic!("no element {css}: {found}")).to_owned()
     }
 
-    async fn click(&self, css: &str) {
+    pub(crate) async fn click(&self, css: &str) {
         let id = self.find(css).await;
         self.cmd("POST", &format!("/element/{id}/click"), Some(json!({}))).await;
     }
@@ -897,12 +897,12 @@ impl Browser {
         self.click(&format!("{css} option[value=\"{value}\"]")).await;
     }
 
-    async fn type_into(&self, css: &str, text: &str) {
+    pub(crate) async fn type_into(&self, css: &str, text: &str) {
         let id = self.find(css).await;
         self.cmd("POST", &format!("/element/{id}/value"), Some(json!({"text": text}))).await;
     }
 
-    async fn clear(&self, css: &str) {
+    pub(crate) async fn clear(&self, css: &str) {
         let id = self.find(css).await;
         self.cmd("POST", &format!("/element/{id}/clear"), Some(json!({}))).await;
     }

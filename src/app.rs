@@ -31,6 +31,10 @@ pub struct AppState {
     pub engine: EngineDeps,
     /// Wakes this process's mail worker after a commit that queued mail.
     pub mail: crate::mail::worker::MailWorker,
+    /// Wakes this process's import worker after an upload is stored.
+    pub imports: crate::imports::ImportWorker,
+    /// The staff admin's session key and login throttle.
+    pub admin: crate::admin::AdminState,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -67,8 +71,11 @@ impl AppState {
             ip_key: crate::privacy::evidence::IpKey::new(&secret),
             receipt_key: crate::receipts::ReceiptKey::new(&secret),
             base_url: config.base_url.clone(),
+            link_key: crate::selfservice::LinkKey::new(&secret),
         };
-        Ok(Self { config, db, renderer, i18n, privacy, engine, mail: crate::mail::worker::MailWorker::new() })
+        let (mail, imports) = (crate::mail::worker::MailWorker::new(), crate::imports::ImportWorker::new());
+        let admin = crate::admin::AdminState::new(&secret)?;
+        Ok(Self { config, db, renderer, i18n, privacy, engine, mail, imports, admin })
     }
 
     /// Re-reads what staff edit and requests keep in memory: language strings, privacy
@@ -118,6 +125,16 @@ impl Application {
                     )))
                     .into()
                 }))
+                .app_data(web::QueryConfig::default().error_handler(|err, _| {
+                    crate::error::ApiError(crate::error::AppError::BadRequest(format!(
+                        "The query string is not valid: {err}"
+                    )))
+                    .into()
+                }))
+                .app_data(web::PathConfig::default().error_handler(|err, _| {
+                    crate::error::ApiError(crate::error::AppError::NotFound(format!("No such object: {err}"))).into()
+                }))
+                .service(crate::admin::scope(&shared))
                 .configure(http::routes)
         })
         .listen(listener)
@@ -125,6 +142,7 @@ impl Application {
         .run();
         crate::mail::worker::start_with(state.clone(), state.mail.clone());
         crate::gdpr::retention::start(state.clone());
+        crate::imports::worker::start(state.clone());
         Ok(Self { port, server, state })
     }
 

@@ -3,6 +3,7 @@
 //!
 //! Data flows one way: `http` → `engine`/`render` → domain modules → `db`.
 
+pub mod admin;
 pub mod app;
 pub mod config;
 pub mod crypto;
@@ -13,6 +14,8 @@ pub mod error;
 pub mod gdpr;
 pub mod http;
 pub mod i18n;
+pub mod imports;
+pub mod listing;
 pub mod mail;
 pub mod orders;
 pub mod pages;
@@ -20,6 +23,7 @@ pub mod people;
 pub mod privacy;
 pub mod receipts;
 pub mod render;
+pub mod selfservice;
 pub mod settings;
 pub mod shared;
 pub mod staff;

@@ -8,20 +8,77 @@ use serde_json::json;
 use crate::app::AppState;
 use crate::error::{ApiError, AppError};
 use crate::gdpr::{self, store as forgotten, Actor};
+use crate::http::api_v1::resource::Method;
+use crate::http::catalog::{Auth, Body, Catalog, Doc};
 use crate::people::{self, Email, UserId};
 use crate::staff::apikeys;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/api/users/forget", web::post().to(forget))
-        .route("/api/users/unforget", web::post().to(unforget))
-        .route("/api/users/forgotten", web::get().to(forgotten_emails))
-        .route("/api/users/forgottenUserIds", web::get().to(forgotten_user_ids))
-        .route("/api/users/byUserId/{id}", web::get().to(get_by_id))
-        .route("/api/users/byUserId/{id}", web::delete().to(delete_by_id))
-        .route("/api/export/userEvents", web::get().to(user_events))
-        .route("/api/users/{email}", web::get().to(get_by_email))
-        .route("/api/users/{email}", web::delete().to(delete_by_email));
+    catalog().register(cfg);
 }
+
+/// The Iterable-style endpoints, in routing order (fixed paths before `{email}`).
+pub fn catalog() -> Catalog {
+    let doc = |summary, body, responses| Doc { summary, auth: Auth::ApiKey, body, responses, tag: "iterable" };
+    Catalog::new("")
+        .route(
+            Method::Post,
+            "/api/users/forget",
+            forget,
+            doc(
+                "Forget a user by `email` or `userId`: erase now, refuse them ever after.",
+                Body::Json("ForgetRequest"),
+                ANSWERED,
+            ),
+        )
+        .route(
+            Method::Post,
+            "/api/users/unforget",
+            unforget,
+            doc("Stop refusing an email or user id; brings nothing back.", Body::Json("ForgetRequest"), ANSWERED),
+        )
+        .route(
+            Method::Get,
+            "/api/users/forgotten",
+            forgotten_emails,
+            doc("SHA-256 hashes of forgotten emails.", Body::None, ANSWERED),
+        )
+        .route(
+            Method::Get,
+            "/api/users/forgottenUserIds",
+            forgotten_user_ids,
+            doc("SHA-256 hashes of forgotten user ids.", Body::None, ANSWERED),
+        )
+        .route(Method::Get, "/api/users/byUserId/{id}", get_by_id, doc("A user by id, or `{}`.", Body::None, ANSWERED))
+        .route(
+            Method::Delete,
+            "/api/users/byUserId/{id}",
+            delete_by_id,
+            doc("Erase a user by id.", Body::None, ANSWERED_OR_UNKNOWN),
+        )
+        .route(
+            Method::Get,
+            "/api/export/userEvents",
+            user_events,
+            doc("A user's actions as events (`?email=`).", Body::None, ANSWERED_OR_UNKNOWN),
+        )
+        .route(
+            Method::Get,
+            "/api/users/{email}",
+            get_by_email,
+            doc("A user by email (percent-decoded), or `{}`.", Body::None, ANSWERED),
+        )
+        .route(
+            Method::Delete,
+            "/api/users/{email}",
+            delete_by_email,
+            doc("Erase a user by email.", Body::None, ANSWERED_OR_UNKNOWN),
+        )
+}
+
+const ANSWERED: &[(u16, &str)] = &[(200, "Success."), (400, "Bad input."), (401, "No or wrong `Api-Key`.")];
+const ANSWERED_OR_UNKNOWN: &[(u16, &str)] =
+    &[(200, "Success."), (400, "Bad input."), (401, "No or wrong `Api-Key`."), (404, "No such user.")];
 
 /// The key's name as the audit actor, or 401.
 async fn authenticate(req: &HttpRequest, state: &AppState) -> Result<Actor, AppError> {
@@ -150,7 +207,7 @@ pub async fn get_by_id(
 
 #[derive(serde::Deserialize)]
 pub struct EmailQuery {
-    email: String,
+    email: Option<String>,
 }
 
 /// `GET /api/export/userEvents?email=`: the person's actions as events.
@@ -160,7 +217,8 @@ pub async fn user_events(
     query: web::Query<EmailQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let actor = authenticate(&req, &state).await?;
-    let Some(user) = user_id_of(&state, parse_email(&query.email)?).await? else {
+    let email = query.email.as_deref().ok_or_else(|| AppError::BadRequest("Send ?email=.".into()))?;
+    let Some(user) = user_id_of(&state, parse_email(email)?).await? else {
         return Ok(HttpResponse::Ok().json(json!({"events": []})));
     };
     let now = Utc::now().naive_utc();

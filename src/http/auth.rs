@@ -9,7 +9,7 @@ use base64::Engine;
 use crate::app::AppState;
 use crate::error::AppError;
 use crate::people::Email;
-use crate::staff::{self, StaffAccount};
+use crate::staff::{self, Role, StaffAccount};
 
 /// The staff account named by `Authorization: Basic …`, `None` without the header.
 pub async fn basic_staff(req: &HttpRequest, state: &AppState) -> Result<Option<StaffAccount>, AppError> {
@@ -30,4 +30,20 @@ pub async fn basic_staff(req: &HttpRequest, state: &AppState) -> Result<Option<S
     } else {
         Err(AppError::Unauthorized)
     }
+}
+
+/// SPEC S1: supporter data is for admins; editors work on pages, languages and templates.
+pub fn require_admin(account: &StaffAccount) -> Result<(), AppError> {
+    if account.role == Role::Admin.as_str() {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden("This needs an admin account: editors work on pages, languages and templates.".into()))
+    }
+}
+
+/// The admin named by `Authorization: Basic …`: 401 without credentials, 403 for an editor.
+pub async fn admin_staff(req: &HttpRequest, state: &AppState) -> Result<StaffAccount, AppError> {
+    let account = basic_staff(req, state).await?.ok_or(AppError::Unauthorized)?;
+    require_admin(&account)?;
+    Ok(account)
 }

@@ -5,10 +5,13 @@ pub mod api_iterable;
 pub mod api_v1;
 pub mod auth;
 pub mod body;
+pub mod catalog;
 pub mod context;
 pub mod errors;
 pub mod health;
+pub mod me;
 pub mod negotiate;
+pub mod openapi;
 pub mod public;
 pub mod receipts;
 pub mod static_files;
@@ -37,6 +40,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(receipts::routes)
         .configure(api_iterable::routes)
         .configure(context::routes)
+        .configure(me::routes)
         .configure(public::routes)
         .default_service(web::to(public::not_found));
 }

@@ -5,19 +5,28 @@
 
 mod helpers;
 
+mod actionkit_client;
 mod actions_api;
 mod actions_form;
 mod actions_xml_auth;
+mod admin;
 mod binary;
 mod browser;
+mod browser_admin;
+mod browser_me;
 mod django_diff;
 mod donations;
 mod engine_options;
 mod gdpr;
+mod imports;
 mod mail;
+mod me;
+mod openapi;
 mod pages;
 mod privacy;
 mod receipts;
 mod rendering;
+mod rest_read;
+mod rest_resources;
 mod smtp_sink;
 mod writer;

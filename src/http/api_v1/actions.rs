@@ -11,7 +11,7 @@ use super::uri;
 use crate::app::AppState;
 use crate::engine::{self, ActionInput, ActionOutcome, Source};
 use crate::error::AppError;
-use crate::http::auth::basic_staff;
+use crate::http::auth::{basic_staff, require_admin};
 use crate::http::body::read_limited;
 use crate::http::negotiate::Format;
 use crate::pages::PageType;
@@ -39,6 +39,9 @@ async fn create_inner(
     payload: web::Payload,
 ) -> Result<(String, &'static str, serde_json::Value), AppError> {
     let staff = basic_staff(req, state).await?;
+    if let Some(account) = &staff {
+        require_admin(account)?;
+    }
     let body = read_limited(payload, state.config.max_body_bytes).await?;
     let input = parse_body(req, &body)?.with_evidence(crate::http::evidence(req));
     let deps = state.engine.clone();
@@ -100,12 +103,6 @@ async fn action_resource(state: &AppState, outcome: ActionOutcome) -> Result<ser
         "updated_at": time(row.updated_at),
         "user": row.user_id.map(uri::user),
     }))
-}
-
-pub async fn typed_refused(req: HttpRequest, path: web::Path<String>) -> HttpResponse {
-    let message =
-        format!("Actions are created by POST to /rest/v1/action/, not /rest/v1/{}action/.", path.into_inner());
-    Format::of(&req).error(&AppError::MethodNotAllowed(message))
 }
 
 fn parse_body(req: &HttpRequest, body: &[u8]) -> Result<ActionInput, AppError> {

@@ -9,11 +9,11 @@ use serde_json::json;
 use crate::app::AppState;
 use crate::error::{ApiError, AppError};
 use crate::gdpr::{self, Actor};
-use crate::http::auth::basic_staff;
+use crate::http::auth::admin_staff;
 use crate::people::{self, Email, UserId};
 
 async fn staff_actor(req: &HttpRequest, state: &AppState, via: &str) -> Result<Actor, AppError> {
-    let staff = basic_staff(req, state).await?.ok_or(AppError::Unauthorized)?;
+    let staff = admin_staff(req, state).await?;
     Ok(Actor { who: format!("staff:{}", staff.id), via: via.into() })
 }
 

@@ -66,6 +66,37 @@ fn path_of(uri: &str) -> String {
     }
 }
 
+/// Posts an upload and reads its errors once the worker has finished it.
+async fn upload_and_read_its_errors(client: &Client<'_>, import_page: &str) {
+    let mut finished = client.app.state.imports.subscribe();
+    let csv = "email,first_name,zip\nbea@example.org,Bea,10001\nnot-an-email,Cy,10002\n";
+    let (status, body, upload) = client.upload(import_page, csv).await;
+    assert_eq!(status, 201, "{body}");
+    let upload = path_of(&upload.expect("Location"));
+    let mut state = Value::Null;
+    for _ in 0..50 {
+        let (status, body, _) = client.call("GET", &upload, None).await;
+        assert_eq!(status, 200);
+        state = body;
+        if state["is_completed"] == true {
+            break;
+        }
+        tokio::time::timeout(std::time::Duration::from_secs(60), finished.changed())
+            .await
+            .expect("the import finishes within a minute")
+            .expect("worker alive");
+    }
+    assert_eq!(state["is_completed"], true, "{state}");
+    assert_eq!(state["has_errors"], 1, "{state}");
+    let id = state["id"].as_i64().expect("id");
+    let (status, errors, _) = client.call("GET", &format!("/rest/v1/uploaderror/?upload={id}"), None).await;
+    assert_eq!(status, 200);
+    assert_eq!(errors["meta"]["total_count"], 1);
+    // Row numbers are the file's line numbers, as a spreadsheet shows them (the header is 1).
+    assert_eq!(errors["objects"][0]["row_number"], 3, "{errors}");
+    assert_eq!(errors["objects"][0]["field"], "email", "{errors}");
+}
+
 both_backends!(r1_r3_an_actionkit_client_works_unchanged_but_for_the_host, |app| {
     let client = Client { app: &app, auth: app.staff_basic_auth("integrator@example.org", "a long api password") };
 
@@ -142,34 +173,7 @@ both_backends!(r1_r3_an_actionkit_client_works_unchanged_but_for_the_host, |app|
     let (status, by_uri, _) = client.call("GET", &format!("/rest/v1/action/?page={petition}"), None).await;
     assert_eq!((status, &by_uri["meta"]["total_count"]), (200, &json!(5)), "{by_uri}");
 
-    // Post an upload and read its errors once the worker has finished it.
-    let mut finished = app.state.imports.subscribe();
-    let csv = "email,first_name,zip\nbea@example.org,Bea,10001\nnot-an-email,Cy,10002\n";
-    let (status, body, upload) = client.upload(&import_page, csv).await;
-    assert_eq!(status, 201, "{body}");
-    let upload = path_of(&upload.expect("Location"));
-    let mut state = Value::Null;
-    for _ in 0..50 {
-        let (status, body, _) = client.call("GET", &upload, None).await;
-        assert_eq!(status, 200);
-        state = body;
-        if state["is_completed"] == true {
-            break;
-        }
-        tokio::time::timeout(std::time::Duration::from_secs(60), finished.changed())
-            .await
-            .expect("the import finishes within a minute")
-            .expect("worker alive");
-    }
-    assert_eq!(state["is_completed"], true, "{state}");
-    assert_eq!(state["has_errors"], 1, "{state}");
-    let id = state["id"].as_i64().expect("id");
-    let (status, errors, _) = client.call("GET", &format!("/rest/v1/uploaderror/?upload={id}"), None).await;
-    assert_eq!(status, 200);
-    assert_eq!(errors["meta"]["total_count"], 1);
-    // Row numbers are the file's line numbers, as a spreadsheet shows them (the header is 1).
-    assert_eq!(errors["objects"][0]["row_number"], 3, "{errors}");
-    assert_eq!(errors["objects"][0]["field"], "email", "{errors}");
+    upload_and_read_its_errors(&client, &import_page).await;
 
     // Erase the user: the eraser answers 201, and the user is gone.
     let (status, body, _) = client.call("POST", "/rest/v1/eraser/", Some(json!({"email": "ada@example.org"}))).await;

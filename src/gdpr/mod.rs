@@ -3,6 +3,7 @@
 //! `core_forgotten` and `core_auditlog` (in `gdpr::store`); erasing the rest of a person
 //! calls each domain's own erase function, so no table is written from here.
 
+pub mod audit_query;
 pub mod erase;
 pub mod export;
 pub mod retention;

@@ -358,3 +358,28 @@ both_backends!(b1_forget_of_several_privacy_records_leaves_their_tombstones_in_o
     assert_eq!(next, tombstones[2].3);
     assert_eq!(app.query(placard::privacy::chain::verify).problems, Vec::<String>::new());
 });
+
+both_backends!(g6_the_rest_api_lists_audit_entries_without_personal_data, |app| {
+    let id = rich_person(&app).await;
+    let key = api_key(&app);
+    let (status, body) = call(&app, "POST", "/api/users/forget", &key, Some(json!({"userId": id.to_string()}))).await;
+    assert_eq!(status, 200, "{body}");
+    let auth = app.staff_basic_auth("auditor@example.org", "a long staff password");
+    let mut res = app
+        .client
+        .get(app.url("/rest/v1/auditlog/?verb=forget&order_by=-created_at"))
+        .insert_header(("Authorization", auth.as_str()))
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(res.status().as_u16(), 200);
+    let text = String::from_utf8(res.body().await.expect("body").to_vec()).expect("utf-8");
+    let listed: Value = serde_json::from_str(&text).expect("JSON");
+    assert_eq!(listed["meta"]["total_count"], 1, "{listed}");
+    let entry = &listed["objects"][0];
+    assert_eq!((entry["verb"].as_str(), entry["actor"].as_str()), (Some("forget"), Some("apikey:tests")), "{entry}");
+    assert_eq!(entry["object_id"], id, "{entry}");
+    assert!(entry["details"].is_object(), "{entry}");
+    assert!(!text.to_lowercase().contains(EMAIL), "no email in the audit log: {text}");
+    assert!(!text.contains("Quixote") && !text.contains("Quuxville"), "no name or address: {text}");
+});

@@ -7,6 +7,7 @@
 pub mod action_resources;
 mod actions;
 pub mod allowed_fields;
+pub mod audit_log;
 pub mod blackholed_emails;
 mod gdpr;
 pub mod lists;

@@ -3,7 +3,7 @@
 
 use super::resource::Method;
 use super::{action_resources, allowed_fields, blackholed_emails, orders, pages, privacy_records};
-use super::{actions, gdpr, lists, phones, subscriptions, uploads, users};
+use super::{actions, audit_log, gdpr, lists, phones, subscriptions, uploads, users};
 use crate::http::catalog::{Auth, Body, Catalog, Doc, CREATED, FOUND, LISTED};
 
 const ACTION: &[(u16, &str)] = &[
@@ -115,4 +115,5 @@ pub fn catalog() -> Catalog {
         .resource::<privacy_records::PrivacyTexts>()
         .resource::<orders::Orders>()
         .resource::<blackholed_emails::BlackholedEmails>()
+        .resource::<audit_log::AuditLog>()
 }

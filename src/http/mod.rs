@@ -18,6 +18,12 @@ pub mod static_files;
 
 use actix_web::web;
 
+/// `scheme://host` of the request, for absolute `Location` headers as ActionKit sends them.
+pub fn origin(req: &actix_web::HttpRequest) -> String {
+    let info = req.connection_info();
+    format!("{}://{}", info.scheme(), info.host())
+}
+
 /// What a request tells about where an action came from (SPEC B2): the user agent and the
 /// peer's IP (hashed with a key before it is stored; never kept raw).
 pub fn evidence(req: &actix_web::HttpRequest) -> crate::privacy::evidence::Evidence {

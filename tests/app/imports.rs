@@ -92,7 +92,11 @@ both_backends!(r1_p14_rest_upload_is_processed_by_the_worker_with_per_row_errors
     .await;
     assert_eq!(status, 201, "{created}");
     let id = created["id"].as_i64().unwrap();
-    assert_eq!(location.as_deref(), Some(format!("/rest/v1/upload/{id}/").as_str()));
+    assert_eq!(
+        location.as_deref(),
+        Some(app.url(&format!("/rest/v1/upload/{id}/")).as_str()),
+        "absolute, as ActionKit"
+    );
     assert_eq!(created["total_rows"], 4);
 
     // The server's worker was woken by the upload; wait for its "finished" signal.

@@ -54,7 +54,7 @@ async fn create_inner(
         other => other?,
     };
     state.mail.wake();
-    let location = format!("{}{}", origin(req), uri::action(outcome.action_id));
+    let location = format!("{}{}", crate::http::origin(req), uri::action(outcome.action_id));
     if staff.is_none() {
         let short = json!({
             "action_id": outcome.action_id,
@@ -121,10 +121,4 @@ fn parse_body(req: &HttpRequest, body: &[u8]) -> Result<ActionInput, AppError> {
             if other.is_empty() { "no content type" } else { other }
         ))),
     }
-}
-
-/// `scheme://host` of the request, for absolute `Location` headers.
-fn origin(req: &HttpRequest) -> String {
-    let info = req.connection_info();
-    format!("{}://{}", info.scheme(), info.host())
 }

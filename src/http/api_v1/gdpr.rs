@@ -45,7 +45,7 @@ pub async fn eraser(
     let now = Utc::now().naive_utc();
     let counts = state.db.writer.submit(move |conn| gdpr::erase::erase(conn, user, &actor, now)).await?;
     Ok(HttpResponse::Created()
-        .insert_header((header::LOCATION, format!("/rest/v1/eraser/{}/", user.0)))
+        .insert_header((header::LOCATION, format!("{}/rest/v1/eraser/{}/", crate::http::origin(&req), user.0)))
         .json(json!({"user": format!("/rest/v1/user/{}/", user.0), "erased": counts})))
 }
 

@@ -97,7 +97,9 @@ pub async fn create(req: HttpRequest, state: web::Data<AppState>, body: Multipar
     let id = imports::create::create(&state.db, request, file).await?;
     state.imports.wake();
     let upload = state.db.read(move |c| Ok(store::find(c, id)?)).await?.ok_or(AppError::internal("upload vanished"))?;
-    Ok(HttpResponse::Created().insert_header((header::LOCATION, upload_uri(id))).json(upload_json(&upload, 0)))
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, format!("{}{}", crate::http::origin(&req), upload_uri(id))))
+        .json(upload_json(&upload, 0)))
 }
 
 fn upload_json(u: &UploadRow, errors: i64) -> Value {

@@ -151,7 +151,7 @@ async fn collection_inner<R: Resource>(
         let input = read_input(req, state, payload, desc, true).await?;
         let ctx = write_ctx(state, staff);
         let id = state.db.writer.submit(move |conn| R::create(conn, &ctx, &input)).await?;
-        return Ok(Reply::Created(format!("{}{}", origin(req), desc.uri(id))));
+        return Ok(Reply::Created(format!("{}{}", crate::http::origin(req), desc.uri(id))));
     }
     let request = params::parse(desc, req.query_string(), state.db.backend())?;
     let listing = request.listing.clone();
@@ -268,12 +268,6 @@ async fn read_input(
         .map(|v| v.split(';').next().unwrap_or_default().trim().to_ascii_lowercase())
         .unwrap_or_default();
     input::parse(desc, &content_type, &body, creating)
-}
-
-/// `scheme://host` of the request: ActionKit's `Location` headers are absolute.
-fn origin(req: &HttpRequest) -> String {
-    let info = req.connection_info();
-    format!("{}://{}", info.scheme(), info.host())
 }
 
 /// A `json!({...})` object literal as the map [`Resource::to_json`] returns.

@@ -347,3 +347,35 @@ both_backends!(r1_every_resource_has_a_schema_404s_unknown_ids_and_401s_stranger
     assert_eq!(schema["fields"]["version"]["related_schema"], "/rest/v1/privacytext/schema/");
     assert!(schema["filtering"]["type"].is_array(), "records filter on their text's type");
 });
+
+both_backends!(r3_staff_html_in_page_texts_is_sanitized_over_rest_too, |app| {
+    let auth = app.staff_basic_auth(STAFF.0, STAFF.1);
+    let html = r#"<p onclick="steal()">Owls <b>matter</b></p><script>steal()</script>"#;
+    let created = call(
+        &app,
+        "POST",
+        "/rest/v1/petitionpage/",
+        Some(&auth),
+        Some(json!({"name": "owls-sanitized", "title": "Owls", "lang": "en", "about_text": html})),
+    )
+    .await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    let owls = created.location();
+    let patch = call(
+        &app,
+        "PATCH",
+        &owls,
+        Some(&auth),
+        Some(json!({"statement_text": html, "fields": {"privacy_optin": html}})),
+    )
+    .await;
+    assert_eq!(patch.status, 202, "{}", patch.text);
+    let page = get(&app, &auth, &owls).await;
+    for text in [&page["about_text"], &page["statement_text"], &page["fields"]["privacy_optin"]] {
+        let text = text.as_str().unwrap_or_default();
+        assert!(text.contains("<b>matter</b>"), "harmless markup stays: {page}");
+        assert!(!text.contains("script") && !text.contains("onclick"), "scripts go: {page}");
+    }
+    let (_, body, _) = app.get("/sign/owls-sanitized/").await;
+    assert!(!body.contains("steal()"), "nothing of the script reaches the page");
+});

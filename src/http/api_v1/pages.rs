@@ -301,20 +301,22 @@ fn plan(conn: &mut DbConnection, input: &Input, id: Option<i64>) -> Result<Plan,
     }
     c.unsubscribe_all = input.bool("unsubscribe_all");
     c.allow_taf = input.bool("allow_taf");
-    c.introduction_text = input.text("introduction_text").map(str::to_owned);
-    c.statement_leadin = input.text("statement_leadin").map(str::to_owned);
-    c.statement_text = input.text("statement_text").map(str::to_owned);
-    c.about_text = input.text("about_text").map(str::to_owned);
-    c.thank_you_text = input.text("thank_you_text").map(str::to_owned);
-    c.survey_question_text = input.text("survey_question_text").map(str::to_owned);
-    c.ground_rules = input.text("ground_rules").map(str::to_owned);
+    // Staff HTML is sanitized on the way in, on every path (the admin's form does the same).
+    let sanitize = |html: &str| crate::privacy::texts::sanitize(html.trim());
+    c.introduction_text = input.text("introduction_text").map(sanitize);
+    c.statement_leadin = input.text("statement_leadin").map(sanitize);
+    c.statement_text = input.text("statement_text").map(sanitize);
+    c.about_text = input.text("about_text").map(sanitize);
+    c.thank_you_text = input.text("thank_you_text").map(sanitize);
+    c.survey_question_text = input.text("survey_question_text").map(sanitize);
+    c.ground_rules = input.text("ground_rules").map(sanitize);
 
     let mut fields = vec![];
     if let Some(dict) = input.dict("fields") {
         let allowed = pages::query::allowed_field_names(conn)?;
         for (name, value) in dict {
             if allowed.contains(name) || name.starts_with("privacy_") {
-                fields.push((name.clone(), value.trim().to_owned()));
+                fields.push((name.clone(), sanitize(value)));
             } else {
                 complain(
                     "fields",

@@ -33,16 +33,28 @@
 //! The login throttle is kept in memory, per server process (see [`throttle`]).
 
 pub mod audit;
+pub mod blackholed;
 pub mod charts;
 pub mod consent;
 pub mod csrf;
 pub mod dashboard;
 pub mod error;
+pub mod fields;
 pub mod forgotten;
+pub mod imports;
+pub mod languages;
+pub mod lists;
 pub mod login;
+pub mod notices;
+pub mod outbox;
+pub mod pages;
+pub mod privacy;
 pub mod queries;
+pub mod reports;
 pub mod session;
+pub mod templatesets;
 pub mod throttle;
+pub mod user_edit;
 pub mod users;
 pub mod views;
 
@@ -122,12 +134,60 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/users/", web::get().to(users::search))
         .route("/users/{id}/", web::get().to(users::show))
         .route("/users/{id}/export/", web::post().to(users::export))
+        .route("/users/{id}/edit/", web::get().to(user_edit::form))
+        .route("/users/{id}/edit/", web::post().to(user_edit::save))
+        .route("/users/{id}/subscribe/", web::post().to(user_edit::subscribe))
+        .route("/users/{id}/unsubscribe/", web::post().to(user_edit::unsubscribe))
         .route("/users/{id}/{verb}/", web::get().to(users::confirm))
         .route("/users/{id}/{verb}/", web::post().to(users::perform))
         .route("/forgotten/", web::get().to(forgotten::list))
         .route("/forgotten/forget/", web::post().to(forgotten::forget))
         .route("/forgotten/unforget/", web::post().to(forgotten::unforget))
         .route("/audit/", web::get().to(audit::list))
+        .route("/imports/", web::get().to(imports::list))
+        .route("/imports/", web::post().to(imports::create))
+        .route("/imports/{id}/", web::get().to(imports::show))
+        .route("/imports/{id}/status/", web::get().to(imports::status))
+        .route("/outbox/", web::get().to(outbox::list))
+        .route("/blackholed/", web::get().to(blackholed::list))
+        .route("/blackholed/add/", web::post().to(blackholed::add))
+        .route("/blackholed/remove/", web::post().to(blackholed::remove))
+        .route("/privacy/", web::get().to(privacy::show))
+        .route("/privacy/", web::post().to(privacy::save))
+        .route("/privacy/texts/", web::post().to(privacy::save_texts))
+        .route("/privacy/notices/", web::get().to(notices::show))
+        .route("/privacy/notices/diff/", web::get().to(notices::diff))
+        .route("/reports/", web::get().to(reports::index))
+        .route("/reports/records/", web::get().to(reports::records))
+        .route("/reports/stragglers/", web::get().to(reports::stragglers))
+        .route("/reports/actions-per-page/", web::get().to(reports::actions_per_page))
+        .route("/templatesets/", web::get().to(templatesets::list))
+        .route("/templatesets/", web::post().to(templatesets::create))
+        .route("/templatesets/{id}/", web::get().to(templatesets::show))
+        .route("/templatesets/{id}/edit/", web::get().to(templatesets::edit))
+        .route("/templatesets/{id}/save/", web::post().to(templatesets::save))
+        .route("/templatesets/{id}/preview/", web::post().to(templatesets::preview))
+        .route("/templatesets/{id}/revisions/", web::get().to(templatesets::revisions))
+        .route("/templatesets/{id}/restore/", web::post().to(templatesets::restore))
+        .route("/templatesets/{id}/revert/", web::post().to(templatesets::revert))
+        .route("/languages/", web::get().to(languages::list))
+        .route("/languages/strings/", web::post().to(languages::add))
+        .route("/languages/{lang}/", web::get().to(languages::show))
+        .route("/languages/{lang}/", web::post().to(languages::save))
+        .route("/pages/", web::get().to(pages::list))
+        .route("/pages/new/", web::get().to(pages::new_form))
+        .route("/pages/new/", web::post().to(pages::create))
+        .route("/pages/{id}/", web::get().to(pages::edit_form))
+        .route("/pages/{id}/", web::post().to(pages::update))
+        .route("/pages/{id}/delete/", web::post().to(pages::delete))
+        .route("/pages/{id}/preview/", web::get().to(pages::preview))
+        .route("/lists/", web::get().to(lists::list))
+        .route("/lists/", web::post().to(lists::create))
+        .route("/lists/{id}/", web::post().to(lists::rename))
+        .route("/lists/{id}/default/", web::post().to(lists::make_default))
+        .route("/fields/", web::get().to(fields::list))
+        .route("/fields/user/", web::post().to(fields::add_user_field))
+        .route("/fields/page/", web::post().to(fields::add_page_field))
         .route("/consent-log/", web::get().to(consent::show))
         .route("/consent-log/", web::post().to(consent::verify))
         .default_service(web::to(error::not_found));

@@ -8,6 +8,7 @@
 //! a reload drops it with the strings it was built from.
 
 pub mod store;
+pub mod strings;
 
 use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::FluentResource;

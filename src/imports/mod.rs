@@ -5,6 +5,7 @@
 //! resumes after a restart. Owns `core_upload` and `core_uploaderror`; writes supporter
 //! data only through `engine::process` and the engine's note step.
 
+pub mod admin_list;
 pub mod create;
 pub mod csvfile;
 pub mod run;

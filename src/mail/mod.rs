@@ -9,6 +9,7 @@
 
 pub mod blackhole_query;
 pub mod compose;
+pub mod outbox_query;
 pub mod smtp;
 pub mod store;
 mod taf;

@@ -1,9 +1,11 @@
 //! Pages: the action pages supporters fill in (`core_page`), their types and URL kinds,
 //! custom page fields and follow-ups. Only `pages::store` touches these tables.
 
+pub mod admin_query;
 pub mod edit;
 pub mod followup;
 pub mod query;
+pub mod staff_form;
 pub mod store;
 
 use chrono::NaiveDateTime;

@@ -8,6 +8,7 @@ pub mod akid;
 pub mod allowed_fields;
 pub mod edit;
 pub mod email;
+pub mod list_choices;
 pub mod names;
 pub mod phones;
 pub mod query;

@@ -7,6 +7,7 @@ pub mod countries;
 pub mod evidence;
 pub mod hash;
 pub mod query;
+pub mod report_query;
 pub mod reports;
 pub mod settings;
 pub mod store;

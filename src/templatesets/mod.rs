@@ -3,6 +3,7 @@
 //! saved version in `core_templaterevision`. Only `templatesets::store` touches these
 //! tables. The renderer holds the sources in memory ([`Sources`]); a save reloads them.
 
+pub mod browse;
 pub mod store;
 
 use std::collections::HashMap;

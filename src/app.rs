@@ -117,6 +117,8 @@ impl Application {
             App::new()
                 .wrap(http::errors::html_error_pages())
                 .wrap(TracingLogger::<PlacardRootSpan>::new())
+                // Outermost: counts and times every answer, error pages included (SPEC O5).
+                .wrap(actix_web::middleware::from_fn(crate::metrics::track_requests))
                 .app_data(shared.clone())
                 // Malformed JSON bodies answer in JSON too, never actix's plain text.
                 .app_data(web::JsonConfig::default().limit(shared.config.max_body_bytes).error_handler(|err, _| {

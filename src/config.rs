@@ -3,6 +3,7 @@
 //! Reads `DATABASE_URL` (or `PLACARD_DATABASE_URL`), `PLACARD_BIND`, `PLACARD_SECRET`,
 //! `PLACARD_CLIENT_NAME`, `PLACARD_BASE_URL`, `PLACARD_SQLITE_SYNCHRONOUS`,
 //! `PLACARD_MAX_BODY_BYTES`, `PLACARD_DB_POOL_SIZE`, `PLACARD_RETENTION_MONTHS`, `PLACARD_SMTP_URL`, `PLACARD_MAIL_FROM`,
+//! `PLACARD_METRICS_TOKEN`,
 //! and `PLACARD_CONFIG` (the TOML file's
 //! path; `./placard.toml` when it exists). A `Config` is built once and passed down; nothing
 //! reads the environment after start-up.
@@ -37,6 +38,9 @@ pub struct Config {
     pub smtp_url: Option<String>,
     /// The `From:` of every mail, e.g. `Placard <no-reply@example.org>`.
     pub mail_from: String,
+    /// `PLACARD_METRICS_TOKEN`: when set, `/metrics` answers any client that sends it as a
+    /// bearer token; when not, only direct loopback clients (SPEC O5).
+    pub metrics_token: Option<String>,
 }
 
 impl Default for Config {
@@ -53,6 +57,7 @@ impl Default for Config {
             retention_months: None,
             smtp_url: None,
             mail_from: "Placard <no-reply@localhost>".to_owned(),
+            metrics_token: None,
         }
     }
 }
@@ -145,6 +150,9 @@ impl Config {
             self.smtp_url = Some(url).filter(|u| !u.is_empty());
         }
         set(&mut self.mail_from, lookup("PLACARD_MAIL_FROM"));
+        if let Some(token) = lookup("PLACARD_METRICS_TOKEN").filter(|t| !t.is_empty()) {
+            self.metrics_token = Some(token);
+        }
         if let Some(v) = lookup("PLACARD_MAX_BODY_BYTES") {
             self.max_body_bytes = v.parse().map_err(|_| ConfigError::Invalid {
                 name: "PLACARD_MAX_BODY_BYTES",

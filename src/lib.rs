@@ -17,6 +17,7 @@ pub mod i18n;
 pub mod imports;
 pub mod listing;
 pub mod mail;
+pub mod metrics;
 pub mod orders;
 pub mod pages;
 pub mod people;

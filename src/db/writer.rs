@@ -79,9 +79,14 @@ impl Writer {
                 }),
             }
         });
+        // Counted before it can be taken, so the depth never reads below zero.
+        crate::metrics::writer_queued();
         match queue.try_send(boxed) {
             Ok(()) => {}
-            Err(TrySendError::Full(_)) => return Err(AppError::Unavailable),
+            Err(TrySendError::Full(_)) => {
+                crate::metrics::writer_dequeued(1);
+                return Err(AppError::Unavailable);
+            }
             Err(TrySendError::Disconnected(_)) => return Err(AppError::internal("the writer thread stopped")),
         }
         rx.await.map_err(|_| AppError::internal("the writer dropped a job"))?
@@ -105,6 +110,7 @@ fn run(pool: &DbPool, rx: &Receiver<Job>) {
                 Err(_) => break,
             }
         }
+        crate::metrics::writer_dequeued(batch.len());
         let mut replies: Vec<Reply> = Vec::with_capacity(batch.len());
         let committed = match pool.get() {
             Ok(mut conn) => DbConnection::transaction::<_, diesel::result::Error, _>(&mut conn, |c| {
@@ -116,6 +122,7 @@ fn run(pool: &DbPool, rx: &Receiver<Job>) {
             .map_err(|e| format!("commit failed: {e}")),
             Err(e) => Err(format!("no write connection: {e}")),
         };
+        crate::metrics::writer_committed(replies.len() + batch.len(), committed.is_ok());
         if let Err(e) = &committed {
             tracing::error!(error = %e, jobs = replies.len() + batch.len(), "group commit failed");
         }

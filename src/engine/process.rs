@@ -110,6 +110,7 @@ pub fn process(conn: &mut DbConnection, deps: &EngineDeps, input: &ActionInput) 
         crate::mail::queue_tell_a_friend(conn, deps, &taf)?;
     }
 
+    crate::metrics::action_stored(input.source.as_str());
     let akid = deps.akid_key.format(Akid { mailing_id: None, user_id: user.user_id() });
     let redirect_url = match &donated {
         Some(d) => format!("/cms/thanks/{}/?action_id={action_id}&akid={akid}&ar=1&rd=1&total={}", page.name, d.total),

@@ -10,6 +10,7 @@ pub mod context;
 pub mod errors;
 pub mod health;
 pub mod me;
+pub mod metrics;
 pub mod negotiate;
 pub mod openapi;
 pub mod public;
@@ -41,6 +42,7 @@ pub fn evidence(req: &actix_web::HttpRequest) -> crate::privacy::evidence::Evide
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/healthz", web::get().to(health::healthz))
         .route("/readyz", web::get().to(health::readyz))
+        .route("/metrics", web::get().to(metrics::metrics))
         .route("/static/{file:.*}", web::get().to(static_files::serve))
         .service(web::scope("/rest/v1").configure(api_v1::routes))
         .configure(receipts::routes)

@@ -101,6 +101,7 @@ impl Runner {
         if !store::advance(conn, self.upload_id, &self.worker, from_row, counts, now)? {
             return Err(AppError::Conflict("another worker holds this upload".into()));
         }
+        crate::metrics::import_rows(chunk.len());
         Ok(Step::Chunk(counts))
     }
 

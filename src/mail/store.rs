@@ -114,6 +114,14 @@ pub fn for_action(conn: &mut DbConnection, action_id: i64) -> QueryResult<Vec<Ou
 }
 
 /// Rows waiting for delivery (queued, whether due or backing off): the queue depth.
+/// How many outbox rows are in each status (`queued`, `sending`, `sent`, `failed`).
+pub fn counts_by_status(conn: &mut DbConnection) -> QueryResult<Vec<(String, i64)>> {
+    core_outbox::table
+        .group_by(core_outbox::status)
+        .select((core_outbox::status, diesel::dsl::count_star()))
+        .load::<(String, i64)>(conn)
+}
+
 pub fn count_queued(conn: &mut DbConnection) -> QueryResult<i64> {
     core_outbox::table.filter(core_outbox::status.eq(QUEUED)).count().get_result(conn)
 }

@@ -111,7 +111,9 @@ fn operation(e: &Endpoint) -> utoipa::openapi::path::Operation {
     }
     if let Some((desc, Shape::List)) = e.resource {
         if e.method == Method::Get {
-            for (name, schema) in [("_limit", integer()), ("_offset", integer()), ("order_by", string())] {
+            let limit = ObjectBuilder::new().schema_type(Type::Integer).minimum(Some(0)).maximum(Some(100)).into();
+            let offset = ObjectBuilder::new().schema_type(Type::Integer).minimum(Some(0)).into();
+            for (name, schema) in [("_limit", limit), ("_offset", offset), ("order_by", string())] {
                 op = op.parameter(query(name, schema, None));
             }
             for f in desc.column_fields() {

@@ -12,7 +12,6 @@
 use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
-use futures_util::StreamExt as _;
 use minijinja::context;
 use serde_json::json;
 
@@ -20,16 +19,13 @@ use super::{views, AdminError, AdminOnly, Staff};
 use crate::app::AppState;
 use crate::error::AppError;
 use crate::gdpr;
+use crate::http::multipart;
 use crate::imports::{self, admin_list, store, UploadRequest, UploadRow};
 
-/// Largest file accepted, as the REST upload resource: about four million typical rows.
-const MAX_UPLOAD_BYTES: usize = 256 << 20;
 /// Uploads listed on the imports screen.
 const RECENT: i64 = 50;
 /// Errors shown per page of an upload's errors.
 const ERRORS_PER_PAGE: i64 = 200;
-/// Longest text accepted in a form field other than the file.
-const MAX_FIELD_BYTES: usize = 4096;
 
 /// The form's state when it is shown again after a refusal.
 #[derive(Default, serde::Serialize)]
@@ -73,32 +69,20 @@ struct Parts {
     file: Option<Vec<u8>>,
 }
 
-fn malformed(e: impl std::fmt::Display) -> AppError {
+fn malformed(e: &str) -> AppError {
     AppError::BadRequest(format!("The form could not be read ({e}). Choose the file again and resend."))
 }
 
-async fn read_parts(mut body: Multipart) -> Result<Parts, AppError> {
+async fn read_parts(body: Multipart) -> Result<Parts, AppError> {
     let mut parts = Parts::default();
-    while let Some(field) = body.next().await {
-        let mut field = field.map_err(malformed)?;
-        let name = field.name().unwrap_or_default().to_owned();
-        let filename = field.content_disposition().and_then(|d| d.get_filename()).map(str::to_owned);
-        let limit = if name == "upload" { MAX_UPLOAD_BYTES } else { MAX_FIELD_BYTES };
-        let mut bytes = Vec::new();
-        while let Some(chunk) = field.next().await {
-            let chunk = chunk.map_err(malformed)?;
-            if bytes.len() + chunk.len() > limit {
-                return Err(AppError::PayloadTooLarge { limit });
-            }
-            bytes.extend_from_slice(&chunk);
-        }
-        let text = || String::from_utf8(bytes.clone()).map_err(|_| malformed(format!("{name} is not UTF-8 text")));
-        match name.as_str() {
+    for part in multipart::read_parts(body, "upload", malformed).await? {
+        let text = || part.text(malformed);
+        match part.name.as_str() {
             "upload" => {
-                parts.filename = filename.unwrap_or_default();
+                parts.filename = part.filename.clone().unwrap_or_default();
                 // A file input left empty still sends the part, with no name and no bytes.
-                if !(parts.filename.is_empty() && bytes.is_empty()) {
-                    parts.file = Some(bytes);
+                if !(parts.filename.is_empty() && part.bytes.is_empty()) {
+                    parts.file = Some(part.bytes);
                 }
             }
             "page" => parts.form.page = text()?,

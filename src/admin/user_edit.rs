@@ -26,7 +26,6 @@ use crate::engine::notes::{self, NoteContext, NoteValue};
 use crate::error::AppError;
 use crate::gdpr::{self, Actor};
 use crate::people::{self, phones, Email, ListId, User, UserChanges, UserId};
-use crate::privacy::PrivacySettings;
 
 /// Longest value stored in a user field (as the engine and the REST resource).
 const MAX_LEN: usize = 255;
@@ -85,7 +84,7 @@ fn load(conn: &mut DbConnection, user: UserId) -> Result<Screen, AppError> {
     }
     let custom = people::query::fields_of(conn, &[user.0])?.remove(&user.0).unwrap_or_default();
     Ok(Screen {
-        listed: is_listed(&settings, &stored.country),
+        listed: settings.is_listed(&stored.country),
         user: stored,
         phones,
         custom,
@@ -104,10 +103,6 @@ fn stored_field<'u>(user: &'u User, name: &str) -> Option<&'u str> {
     } else {
         user.field(name)
     }
-}
-
-fn is_listed(settings: &PrivacySettings, country: &str) -> bool {
-    settings.enabled && !country.trim().is_empty() && settings.is_listed(country)
 }
 
 /// The form's values: what was submitted, or what is stored.
@@ -417,7 +412,7 @@ pub async fn subscribe(
             let stored = people::store::find_by_id(conn, user)?
                 .ok_or_else(|| AppError::NotFound("No such user: they may have been erased.".into()))?;
             let settings = crate::privacy::store::load_settings(conn)?;
-            if is_listed(&settings, &stored.country) {
+            if settings.is_listed(&stored.country) {
                 return Err(AppError::Forbidden(
                     "This person is in a country that requires privacy records: they subscribe through a page \
                      with its privacy block, not from the admin."

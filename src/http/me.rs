@@ -313,27 +313,11 @@ async fn render_update(
 fn profile_rows(state: &AppState, lang: &str, user: &User, held: Option<&serde_json::Value>) -> Vec<Value> {
     let label =
         |name: &str| state.i18n.lookup(lang, &format!("label_{name}")).unwrap_or_else(|| name.replace('_', " "));
-    let mut rows: Vec<Value> = [
-        "email",
-        "prefix",
-        "first_name",
-        "middle_name",
-        "last_name",
-        "suffix",
-        "address1",
-        "address2",
-        "city",
-        "state",
-        "zip",
-        "plus4",
-        "postal",
-        "region",
-        "country",
-    ]
-    .into_iter()
-    .filter_map(|name| user.field(name).filter(|v| !v.trim().is_empty()).map(|v| (name, v)))
-    .map(|(name, value)| context! { label => label(name), value })
-    .collect();
+    let mut rows: Vec<Value> = crate::people::PROFILE_FIELDS
+        .into_iter()
+        .filter_map(|name| user.field(name).filter(|v| !v.trim().is_empty()).map(|v| (name, v)))
+        .map(|(name, value)| context! { label => label(name), value })
+        .collect();
     for phone in held.and_then(|h| h["phones"].as_array()).into_iter().flatten() {
         let value =
             format!("{} ({})", phone["phone"].as_str().unwrap_or_default(), phone["type"].as_str().unwrap_or_default());

@@ -11,6 +11,7 @@ pub mod errors;
 pub mod health;
 pub mod me;
 pub mod metrics;
+pub mod multipart;
 pub mod negotiate;
 pub mod openapi;
 pub mod public;

@@ -61,26 +61,10 @@ pub fn default_list(conn: &mut DbConnection) -> Result<Option<i64>, AppError> {
 /// What the update form shows for a recognized supporter: their stored values by form
 /// field name, the first phone included.
 pub fn stored_values(conn: &mut DbConnection, user: &User) -> Result<BTreeMap<String, String>, AppError> {
-    let mut values: BTreeMap<String, String> = [
-        "email",
-        "prefix",
-        "first_name",
-        "middle_name",
-        "last_name",
-        "suffix",
-        "address1",
-        "address2",
-        "city",
-        "state",
-        "zip",
-        "plus4",
-        "postal",
-        "region",
-        "country",
-    ]
-    .into_iter()
-    .filter_map(|name| user.field(name).map(|v| (name.to_owned(), v.to_owned())))
-    .collect();
+    let mut values: BTreeMap<String, String> = crate::people::PROFILE_FIELDS
+        .into_iter()
+        .filter_map(|name| user.field(name).map(|v| (name.to_owned(), v.to_owned())))
+        .collect();
     let held = people::store::export(conn, user.user_id())?;
     if let Some(phone) = held["phones"].get(0).and_then(|p| p["phone"].as_str()) {
         values.insert("phone".into(), phone.to_owned());

@@ -9,17 +9,12 @@
 use actix_multipart::Multipart;
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
-use futures_util::StreamExt as _;
 use serde_json::{json, Value};
 
 use crate::app::AppState;
 use crate::error::{ApiError, AppError};
+use crate::http::multipart;
 use crate::imports::{self, store, UploadErrorRow, UploadRequest, UploadRow};
-
-/// Largest upload body accepted: about four million typical rows.
-pub const MAX_UPLOAD_BYTES: usize = 256 << 20;
-/// Longest text accepted in a multipart field other than the file.
-const MAX_FIELD_BYTES: usize = 4096;
 
 fn upload_uri(id: i64) -> String {
     format!("/rest/v1/upload/{id}/")
@@ -33,7 +28,7 @@ async fn staff_id(req: &HttpRequest, state: &AppState) -> Result<i64, AppError> 
     Ok(crate::http::auth::admin_staff(req, state).await?.id)
 }
 
-fn malformed(e: impl std::fmt::Display) -> AppError {
+fn malformed(e: &str) -> AppError {
     AppError::BadRequest(format!(
         "Send a multipart/form-data body with the CSV file in the field \"upload\" and the page in \"page\" ({e})."
     ))
@@ -46,26 +41,14 @@ struct Parts {
     file: Option<Vec<u8>>,
 }
 
-async fn read_parts(mut body: Multipart) -> Result<Parts, AppError> {
+async fn read_parts(body: Multipart) -> Result<Parts, AppError> {
     let mut parts = Parts::default();
-    while let Some(field) = body.next().await {
-        let mut field = field.map_err(malformed)?;
-        let name = field.name().unwrap_or_default().to_owned();
-        let filename = field.content_disposition().and_then(|d| d.get_filename()).map(str::to_owned);
-        let limit = if name == "upload" { MAX_UPLOAD_BYTES } else { MAX_FIELD_BYTES };
-        let mut bytes = Vec::new();
-        while let Some(chunk) = field.next().await {
-            let chunk = chunk.map_err(malformed)?;
-            if bytes.len() + chunk.len() > limit {
-                return Err(AppError::PayloadTooLarge { limit });
-            }
-            bytes.extend_from_slice(&chunk);
-        }
-        let text = || String::from_utf8(bytes.clone()).map_err(|_| malformed(format!("{name} is not UTF-8 text")));
-        match name.as_str() {
+    for part in multipart::read_parts(body, "upload", malformed).await? {
+        let text = || part.text(malformed);
+        match part.name.as_str() {
             "upload" => {
-                parts.request.original_filename = filename.unwrap_or_default();
-                parts.file = Some(bytes);
+                parts.request.original_filename = part.filename.clone().unwrap_or_default();
+                parts.file = Some(part.bytes);
             }
             "page" => parts.request.page = text()?,
             "privacy_note" | "privacy" => parts.request.privacy_note = text()?,

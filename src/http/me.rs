@@ -313,8 +313,8 @@ async fn render_update(
 fn profile_rows(state: &AppState, lang: &str, user: &User, held: Option<&serde_json::Value>) -> Vec<Value> {
     let label =
         |name: &str| state.i18n.lookup(lang, &format!("label_{name}")).unwrap_or_else(|| name.replace('_', " "));
-    let mut rows: Vec<Value> = crate::people::PROFILE_FIELDS
-        .into_iter()
+    let mut rows: Vec<Value> = std::iter::once("email")
+        .chain(UserChanges::FIELDS)
         .filter_map(|name| user.field(name).filter(|v| !v.trim().is_empty()).map(|v| (name, v)))
         .map(|(name, value)| context! { label => label(name), value })
         .collect();

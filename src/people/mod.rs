@@ -56,25 +56,6 @@ pub struct User {
     pub updated_at: NaiveDateTime,
 }
 
-/// The profile columns a supporter sees and edits, in form order (`/me/`, `/me/update/`).
-pub const PROFILE_FIELDS: [&str; 15] = [
-    "email",
-    "prefix",
-    "first_name",
-    "middle_name",
-    "last_name",
-    "suffix",
-    "address1",
-    "address2",
-    "city",
-    "state",
-    "zip",
-    "plus4",
-    "postal",
-    "region",
-    "country",
-];
-
 impl User {
     pub fn user_id(&self) -> UserId {
         UserId(self.id)

@@ -61,8 +61,8 @@ pub fn default_list(conn: &mut DbConnection) -> Result<Option<i64>, AppError> {
 /// What the update form shows for a recognized supporter: their stored values by form
 /// field name, the first phone included.
 pub fn stored_values(conn: &mut DbConnection, user: &User) -> Result<BTreeMap<String, String>, AppError> {
-    let mut values: BTreeMap<String, String> = crate::people::PROFILE_FIELDS
-        .into_iter()
+    let mut values: BTreeMap<String, String> = std::iter::once("email")
+        .chain(crate::people::UserChanges::FIELDS)
         .filter_map(|name| user.field(name).map(|v| (name.to_owned(), v.to_owned())))
         .collect();
     let held = people::store::export(conn, user.user_id())?;

@@ -1,7 +1,9 @@
 //! Forget latency and throughput on SQLite (issue 7's target: p99 under 5 ms and at least
 //! 1,000 forgets/s for a person with 100 actions, 20 privacy records and 5 orders).
 //! Run: `cargo bench --bench forget` (`PERSONS=400 BACKGROUND=10000 CLIENTS=16` are the
-//! defaults; `LAYOUT=burst` for the best case, see `build_order`).
+//! defaults; `LAYOUT=burst` for the best case, see `build_order`; the server's `PLACARD_*`
+//! settings apply, e.g. `PLACARD_SQLITE_CHECKPOINT=inline PLACARD_SQLITE_WRITER_CACHE_MIB=0`
+//! for SQLite's defaults).
 //!
 //! What runs is what `POST /api/users/forget` runs: `gdpr::erase::forget_email`, submitted
 //! through `Writer::submit` — on SQLite the writer thread's group commit, `synchronous=FULL`
@@ -197,16 +199,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let background = env("BACKGROUND", 10_000);
     let clients = env("CLIENTS", 16).max(1);
     let dir = tempfile::tempdir()?;
+    // The environment's PLACARD_* settings apply (PLACARD_SQLITE_CHECKPOINT=inline and
+    // PLACARD_SQLITE_WRITER_CACHE_MIB=0 give SQLite's defaults, for A/B runs).
     let config = Config {
         database_url: format!("sqlite://{}", dir.path().join("bench.db").display()),
         secret: Some("benchmark secret, long enough to key every MAC".into()),
-        ..Config::default()
+        ..Config::load()?
     };
     let burst = std::env::var("LAYOUT").is_ok_and(|v| v == "burst");
     println!(
-        "SQLite synchronous={} (WAL), commits through the writer's group commit; {persons} people, \
-         {background} background supporters, layout {}",
+        "SQLite synchronous={} (WAL), commits through the writer's group commit; checkpoints {}, \
+         writer cache {} MiB; {persons} people, {background} background supporters, layout {}",
         config.sqlite_synchronous,
+        if config.sqlite_background_checkpoint { "in the background" } else { "inline" },
+        config.sqlite_writer_cache_mib,
         if burst { "burst" } else { "interleaved" }
     );
     let state = AppState::open(config)?;

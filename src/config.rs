@@ -3,7 +3,8 @@
 //! Reads `DATABASE_URL` (or `PLACARD_DATABASE_URL`), `PLACARD_BIND`, `PLACARD_SECRET`,
 //! `PLACARD_CLIENT_NAME`, `PLACARD_BASE_URL`, `PLACARD_SQLITE_SYNCHRONOUS`,
 //! `PLACARD_MAX_BODY_BYTES`, `PLACARD_DB_POOL_SIZE`, `PLACARD_RETENTION_MONTHS`, `PLACARD_SMTP_URL`, `PLACARD_MAIL_FROM`,
-//! `PLACARD_METRICS_TOKEN`,
+//! `PLACARD_METRICS_TOKEN`, `PLACARD_CLIENT_TIMEOUT_SECS`, `PLACARD_SQLITE_WRITER_CACHE_MIB`,
+//! `PLACARD_SQLITE_CHECKPOINT`, `PLACARD_POSTGRES_WRITES`,
 //! and `PLACARD_CONFIG` (the TOML file's
 //! path; `./placard.toml` when it exists). A `Config` is built once and passed down; nothing
 //! reads the environment after start-up.
@@ -41,6 +42,19 @@ pub struct Config {
     /// `PLACARD_METRICS_TOKEN`: when set, `/metrics` answers any client that sends it as a
     /// bearer token; when not, only direct loopback clients (SPEC O5).
     pub metrics_token: Option<String>,
+    /// `PLACARD_CLIENT_TIMEOUT_SECS`: how long a client may take to send a request's head,
+    /// and how long its body may stall between two chunks, before the connection is cut
+    /// (slow clients must not hold connections open).
+    pub client_timeout: std::time::Duration,
+    /// `PLACARD_SQLITE_WRITER_CACHE_MIB`: the SQLite write connection's page cache (0:
+    /// SQLite's default of 2 MiB).
+    pub sqlite_writer_cache_mib: u32,
+    /// `PLACARD_SQLITE_CHECKPOINT`: `background` (a thread copies the WAL into the database
+    /// after commits) or `inline` (SQLite's default: inside every so many commits).
+    pub sqlite_background_checkpoint: bool,
+    /// `PLACARD_POSTGRES_WRITES`: `pooled` (one transaction per write) or `grouped` (the
+    /// writes queued so far in one transaction, a savepoint each).
+    pub postgres_grouped_writes: bool,
 }
 
 impl Default for Config {
@@ -58,6 +72,10 @@ impl Default for Config {
             smtp_url: None,
             mail_from: "Placard <no-reply@localhost>".to_owned(),
             metrics_token: None,
+            client_timeout: std::time::Duration::from_secs(10),
+            sqlite_writer_cache_mib: 64,
+            sqlite_background_checkpoint: true,
+            postgres_grouped_writes: false,
         }
     }
 }
@@ -160,12 +178,53 @@ impl Config {
                 why: "expected a number of bytes",
             })?;
         }
+        if let Some(v) = lookup("PLACARD_CLIENT_TIMEOUT_SECS").filter(|v| !v.is_empty()) {
+            self.client_timeout =
+                std::time::Duration::from_secs(v.parse().ok().filter(|s| *s > 0).ok_or(ConfigError::Invalid {
+                    name: "PLACARD_CLIENT_TIMEOUT_SECS",
+                    value: v,
+                    why: "expected a whole number of seconds, at least 1",
+                })?);
+        }
         if let Some(v) = lookup("PLACARD_RETENTION_MONTHS").filter(|v| !v.is_empty()) {
             self.retention_months = Some(v.parse().ok().filter(|m| *m > 0).ok_or(ConfigError::Invalid {
                 name: "PLACARD_RETENTION_MONTHS",
                 value: v,
                 why: "expected a whole number of months, at least 1",
             })?);
+        }
+        if let Some(v) = lookup("PLACARD_SQLITE_WRITER_CACHE_MIB").filter(|v| !v.is_empty()) {
+            self.sqlite_writer_cache_mib = v.parse().ok().filter(|m| *m <= 1 << 20).ok_or(ConfigError::Invalid {
+                name: "PLACARD_SQLITE_WRITER_CACHE_MIB",
+                value: v,
+                why: "expected a whole number of MiB (0 for SQLite's default)",
+            })?;
+        }
+        if let Some(v) = lookup("PLACARD_SQLITE_CHECKPOINT").filter(|v| !v.is_empty()) {
+            self.sqlite_background_checkpoint = match v.to_ascii_lowercase().as_str() {
+                "background" => true,
+                "inline" => false,
+                _ => {
+                    return Err(ConfigError::Invalid {
+                        name: "PLACARD_SQLITE_CHECKPOINT",
+                        value: v,
+                        why: "expected background or inline",
+                    })
+                }
+            };
+        }
+        if let Some(v) = lookup("PLACARD_POSTGRES_WRITES").filter(|v| !v.is_empty()) {
+            self.postgres_grouped_writes = match v.to_ascii_lowercase().as_str() {
+                "grouped" => true,
+                "pooled" => false,
+                _ => {
+                    return Err(ConfigError::Invalid {
+                        name: "PLACARD_POSTGRES_WRITES",
+                        value: v,
+                        why: "expected pooled or grouped",
+                    })
+                }
+            };
         }
         if let Some(v) = lookup("PLACARD_DB_POOL_SIZE") {
             self.db_pool_size = v.parse().map_err(|_| ConfigError::Invalid {
@@ -175,6 +234,17 @@ impl Config {
             })?;
         }
         self.validate()
+    }
+
+    /// What the database layer needs of this configuration.
+    pub fn db_options(&self) -> crate::db::DbOptions {
+        crate::db::DbOptions {
+            pool_size: self.db_pool_size,
+            sqlite_synchronous: self.sqlite_synchronous.clone(),
+            sqlite_writer_cache_mib: self.sqlite_writer_cache_mib,
+            sqlite_background_checkpoint: self.sqlite_background_checkpoint,
+            postgres_grouped_writes: self.postgres_grouped_writes,
+        }
     }
 
     fn validate(&self) -> Result<(), ConfigError> {

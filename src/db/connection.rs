@@ -8,6 +8,7 @@ use diesel::connection::SimpleConnection;
 use diesel::pg::PgConnection;
 use diesel::sqlite::SqliteConnection;
 use diesel::Connection;
+use std::fmt::Write as _;
 use std::path::PathBuf;
 
 #[derive(diesel::MultiConnection)]
@@ -126,16 +127,32 @@ fn redact(url: &str) -> String {
     }
 }
 
+/// Settings of SQLite's write connection (nothing on PostgreSQL).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct WriteTuning {
+    /// `PRAGMA cache_size` in KiB (0: SQLite's default). A larger cache keeps the pages
+    /// of indexes a write touches in memory between commits.
+    pub cache_kib: u32,
+    /// `PRAGMA wal_autocheckpoint` in pages (`None`: SQLite's default).
+    pub autocheckpoint_pages: Option<u32>,
+}
+
 /// r2d2 manager for [`DbConnection`].
 #[derive(Debug)]
 pub struct Manager {
     target: DbTarget,
     read_only: bool,
+    tuning: WriteTuning,
 }
 
 impl Manager {
     pub fn new(target: DbTarget, read_only: bool) -> Self {
-        Self { target, read_only }
+        Self { target, read_only, tuning: WriteTuning::default() }
+    }
+
+    /// A manager of write connections with `tuning`.
+    pub fn writer(target: DbTarget, tuning: WriteTuning) -> Self {
+        Self { target, read_only: false, tuning }
     }
 }
 
@@ -152,6 +169,20 @@ impl diesel::r2d2::ManageConnection for Manager {
                 DbConnection::Postgresql(_) => "SET default_transaction_read_only = on;",
             };
             conn.batch_execute(sql).map_err(diesel::r2d2::Error::QueryError)?;
+        }
+        if let DbConnection::Sqlite(_) = conn {
+            let WriteTuning { cache_kib, autocheckpoint_pages } = self.tuning;
+            let mut sql = String::new();
+            if cache_kib > 0 {
+                // Negative: a size in KiB rather than in pages.
+                let _ = write!(sql, "PRAGMA cache_size = -{cache_kib};");
+            }
+            if let Some(pages) = autocheckpoint_pages {
+                let _ = write!(sql, "PRAGMA wal_autocheckpoint = {pages};");
+            }
+            if !sql.is_empty() {
+                conn.batch_execute(&sql).map_err(diesel::r2d2::Error::QueryError)?;
+            }
         }
         Ok(conn)
     }

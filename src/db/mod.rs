@@ -11,11 +11,13 @@ pub mod schema;
 mod writer;
 
 pub use connection::{Backend, DbConnection, DbTarget};
-pub use writer::Writer;
+pub use writer::{WriteMode, Writer};
 
 use crate::error::AppError;
-use connection::Manager;
+use connection::{Manager, WriteTuning};
 use diesel::r2d2::Pool;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 pub type DbPool = Pool<Manager>;
 
@@ -25,6 +27,23 @@ pub struct Database {
     pub target: DbTarget,
     reads: DbPool,
     pub writer: Writer,
+    checkouts: Arc<CheckoutCounter>,
+}
+
+/// Counts connections handed out by either pool: every read (`read`, `read_now`) and every
+/// writer job checks one out, and nothing else in the process opens one after start-up, so a
+/// request that leaves this unchanged did not touch the database (tests of the page cache).
+#[derive(Debug, Default)]
+struct CheckoutCounter(AtomicU64);
+
+/// The pools' event handler, sharing the counter.
+#[derive(Debug)]
+struct CountCheckouts(Arc<CheckoutCounter>);
+
+impl diesel::r2d2::HandleEvent for CountCheckouts {
+    fn handle_checkout(&self, _event: diesel::r2d2::event::CheckoutEvent) {
+        self.0 .0.fetch_add(1, Ordering::Relaxed);
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -37,10 +56,42 @@ pub enum DbSetupError {
     Migrate(String),
 }
 
+/// How the database is driven, beyond where it is (`DATABASE_URL`).
+#[derive(Clone, Debug)]
+pub struct DbOptions {
+    /// Connections in each pool (reads; on PostgreSQL also writes).
+    pub pool_size: u32,
+    /// SQLite `PRAGMA synchronous`.
+    pub sqlite_synchronous: String,
+    /// SQLite: the write connection's page cache, in MiB (0: SQLite's default, 2 MiB).
+    pub sqlite_writer_cache_mib: u32,
+    /// SQLite: WAL checkpoints on a thread of their own instead of inside commits.
+    pub sqlite_background_checkpoint: bool,
+    /// PostgreSQL: group commits like SQLite (one transaction, a savepoint per job) instead
+    /// of one transaction per job.
+    pub postgres_grouped_writes: bool,
+}
+
+impl Default for DbOptions {
+    fn default() -> Self {
+        Self {
+            pool_size: 8,
+            sqlite_synchronous: "FULL".to_owned(),
+            sqlite_writer_cache_mib: 64,
+            sqlite_background_checkpoint: true,
+            postgres_grouped_writes: false,
+        }
+    }
+}
+
+/// SQLite's automatic checkpoint on the write connection when a background thread does
+/// the work: only a backstop, at 16 times SQLite's default of 1,000 pages.
+const BACKSTOP_AUTOCHECKPOINT_PAGES: u32 = 16_000;
+
 impl Database {
     /// Connects, runs pending migrations, and builds the read pool and the writer.
-    pub fn open(url: &str, pool_size: u32, sqlite_synchronous: &str) -> Result<Self, DbSetupError> {
-        let target = DbTarget::parse(url, sqlite_synchronous).map_err(DbSetupError::Target)?;
+    pub fn open(url: &str, options: &DbOptions) -> Result<Self, DbSetupError> {
+        let target = DbTarget::parse(url, &options.sqlite_synchronous).map_err(DbSetupError::Target)?;
         target.prepare().map_err(DbSetupError::Target)?;
         let connect_error =
             |e: &dyn std::fmt::Display| DbSetupError::Connect { target: target.describe(), message: e.to_string() };
@@ -49,26 +100,50 @@ impl Database {
         migrations::run(&mut first).map_err(|e| DbSetupError::Migrate(e.to_string()))?;
         drop(first);
 
-        let build = |size: u32, read_only: bool| {
+        let checkouts = Arc::new(CheckoutCounter::default());
+        let build = |size: u32, manager: Manager| {
             Pool::builder()
                 .max_size(size)
                 .connection_timeout(std::time::Duration::from_secs(10))
-                .build(Manager::new(target.clone(), read_only))
+                .event_handler(Box::new(CountCheckouts(Arc::clone(&checkouts))))
+                .build(manager)
                 .map_err(|e| connect_error(&e))
         };
-        let reads = build(pool_size, true)?;
-        // SQLite allows one writer at a time: one write connection, so writes queue in
-        // the pool instead of failing with SQLITE_BUSY.
-        let write_size = match target.backend() {
-            Backend::Sqlite => 1,
-            Backend::Postgres => pool_size,
+        let reads = build(options.pool_size, Manager::new(target.clone(), true))?;
+        let writer = match target.backend() {
+            // SQLite allows one writer at a time: one write connection and one writer
+            // thread, so writes queue instead of failing with SQLITE_BUSY.
+            Backend::Sqlite => {
+                let checkpointer =
+                    options.sqlite_background_checkpoint.then(|| writer::Checkpointer::start(&target)).flatten();
+                let tuning = WriteTuning {
+                    cache_kib: options.sqlite_writer_cache_mib.saturating_mul(1024),
+                    autocheckpoint_pages: checkpointer.as_ref().map(|_| BACKSTOP_AUTOCHECKPOINT_PAGES),
+                };
+                let pool = build(1, Manager::writer(target.clone(), tuning))?;
+                Writer::new(pool, WriteMode::Grouped { threads: 1 }, checkpointer.as_ref())
+            }
+            Backend::Postgres => {
+                let pool = build(options.pool_size, Manager::writer(target.clone(), WriteTuning::default()))?;
+                let mode = if options.postgres_grouped_writes {
+                    // One thread per connection: groups commit side by side.
+                    WriteMode::Grouped { threads: usize::try_from(options.pool_size).unwrap_or(1) }
+                } else {
+                    WriteMode::PerJob
+                };
+                Writer::new(pool, mode, None)
+            }
         };
-        let writer = Writer::new(build(write_size, false)?, target.backend() == Backend::Sqlite);
-        Ok(Self { target, reads, writer })
+        Ok(Self { target, reads, writer, checkouts })
     }
 
     pub fn backend(&self) -> Backend {
         self.target.backend()
+    }
+
+    /// Connections checked out of either pool since start-up.
+    pub fn checkouts(&self) -> u64 {
+        self.checkouts.0.load(Ordering::Relaxed)
     }
 
     /// Runs `f` on a read connection off the async workers.

@@ -2,20 +2,29 @@
 //! transaction on a write connection, off the async workers; its result is answered only
 //! after the commit that holds it.
 //!
-//! On SQLite, writes are bounded by fsync, not CPU, so one writer thread owns the only
-//! write connection and commits in groups: it takes the jobs queued so far (up to
-//! `MAX_BATCH`), runs each in its own SAVEPOINT inside one transaction, commits once, then
-//! answers every job. A job that fails rolls back its savepoint alone and answers its own
-//! error; if the commit fails, every job in the group gets that error. The queue is
-//! bounded: when it is full, callers get `Unavailable` (503) instead of waiting without end.
-//! On PostgreSQL each job runs on a pooled connection in its own transaction (PostgreSQL
-//! groups commits itself). Callers never know which.
+//! Two ways to commit, chosen per backend by [`WriteMode`]:
+//! - grouped (always on SQLite, optional on PostgreSQL): writer threads share one bounded
+//!   queue; each takes the jobs queued so far (up to `MAX_BATCH`), runs each in its own
+//!   SAVEPOINT inside one transaction, commits once, then answers every job. A job that
+//!   fails rolls back its savepoint alone and answers its own error; if the commit fails,
+//!   every job in the group gets that error. When the queue is full, callers get
+//!   `Unavailable` (503) instead of waiting without end. SQLite has one such thread (it
+//!   allows one writer), and its commits are bounded by fsync, so grouping is what lifts
+//!   the rate.
+//! - one transaction per job on a pooled connection (PostgreSQL's default: it measured
+//!   faster, since PostgreSQL groups concurrent commits itself and savepoints cost round
+//!   trips).
+//!
+//! On SQLite a [`Checkpointer`] thread copies the WAL back into the database file on a
+//! connection of its own after commits, so the writer's commits do not pay for it.
+//! Callers never know any of this.
 
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender, TrySendError};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
-use super::{DbConnection, DbPool};
+use super::{DbConnection, DbPool, DbTarget};
 use crate::error::AppError;
+use diesel::connection::SimpleConnection as _;
 use diesel::Connection as _;
 
 /// Jobs committed together at most.
@@ -27,33 +36,51 @@ const QUEUE_CAPACITY: usize = 4096;
 type Reply = Box<dyn FnOnce(Result<(), String>) + Send>;
 type Job = Box<dyn FnOnce(&mut DbConnection) -> Reply + Send>;
 
+/// How the writer commits jobs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WriteMode {
+    /// Each job in its own transaction on a pooled connection.
+    PerJob,
+    /// `threads` writer threads, each committing what is queued in one transaction, a
+    /// savepoint per job.
+    Grouped { threads: usize },
+}
+
 #[derive(Clone)]
 pub struct Writer {
     pool: DbPool,
-    /// Present on SQLite: the queue of the group-commit thread.
+    /// Present when grouping: the queue the writer threads take from.
     queue: Option<Arc<SyncSender<Job>>>,
 }
 
 impl Writer {
-    pub(super) fn new(pool: DbPool, group_commit: bool) -> Self {
-        if !group_commit {
+    pub(super) fn new(pool: DbPool, mode: WriteMode, checkpointer: Option<&Checkpointer>) -> Self {
+        let WriteMode::Grouped { threads } = mode else {
             return Self { pool, queue: None };
-        }
+        };
         let (tx, rx) = sync_channel::<Job>(QUEUE_CAPACITY);
-        let thread_pool = pool.clone();
-        let spawned = std::thread::Builder::new().name("placard-writer".into()).spawn(move || run(&thread_pool, &rx));
-        match spawned {
-            Ok(_) => Self { pool, queue: Some(Arc::new(tx)) },
-            // Without a thread, jobs still run one transaction each.
-            Err(e) => {
-                tracing::error!(error = %e, "could not start the writer thread; committing one job at a time");
-                Self { pool, queue: None }
+        let rx = Arc::new(Mutex::new(rx));
+        let mut started = 0;
+        for n in 0..threads.max(1) {
+            let (thread_pool, rx, checkpointer) = (pool.clone(), Arc::clone(&rx), checkpointer.cloned());
+            let spawned = std::thread::Builder::new()
+                .name(format!("placard-writer-{n}"))
+                .spawn(move || run(&thread_pool, &rx, checkpointer.as_ref()));
+            match spawned {
+                Ok(_) => started += 1,
+                Err(e) => tracing::error!(error = %e, "could not start a writer thread"),
             }
         }
+        if started == 0 {
+            // Without a thread, jobs still run one transaction each.
+            tracing::error!("no writer thread started; committing one job at a time");
+            return Self { pool, queue: None };
+        }
+        Self { pool, queue: Some(Arc::new(tx)) }
     }
 
-    /// Runs `job` in one transaction (a savepoint of a group commit on SQLite); an `Err`
-    /// rolls all of it back. Answers after the commit that holds it.
+    /// Runs `job` in one transaction (a savepoint of a group commit when grouping); an
+    /// `Err` rolls all of it back. Answers after the commit that holds it.
     pub async fn submit<T, F>(&self, job: F) -> Result<T, AppError>
     where
         F: FnOnce(&mut DbConnection) -> Result<T, AppError> + Send + 'static,
@@ -99,17 +126,25 @@ impl Writer {
     }
 }
 
+/// The jobs queued so far, up to `MAX_BATCH`, waiting for the first; `None` when the
+/// queue is closed. The lock is held while waiting, so one thread at a time gathers.
+fn next_batch(rx: &Mutex<Receiver<Job>>) -> Option<Vec<Job>> {
+    let rx = rx.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let first = rx.recv().ok()?;
+    let mut batch = vec![first];
+    while batch.len() < MAX_BATCH {
+        match rx.try_recv() {
+            Ok(job) => batch.push(job),
+            Err(_) => break,
+        }
+    }
+    Some(batch)
+}
+
 /// The group-commit loop: wait for a job, take what else is queued, run them all in one
 /// transaction, commit, answer.
-fn run(pool: &DbPool, rx: &Receiver<Job>) {
-    while let Ok(first) = rx.recv() {
-        let mut batch = vec![first];
-        while batch.len() < MAX_BATCH {
-            match rx.try_recv() {
-                Ok(job) => batch.push(job),
-                Err(_) => break,
-            }
-        }
+fn run(pool: &DbPool, rx: &Mutex<Receiver<Job>>, checkpointer: Option<&Checkpointer>) {
+    while let Some(mut batch) = next_batch(rx) {
         crate::metrics::writer_dequeued(batch.len());
         let mut replies: Vec<Reply> = Vec::with_capacity(batch.len());
         let committed = match pool.get() {
@@ -131,5 +166,51 @@ fn run(pool: &DbPool, rx: &Receiver<Job>) {
         for reply in replies {
             reply(committed.clone());
         }
+        if let Some(checkpointer) = checkpointer {
+            checkpointer.nudge();
+        }
+    }
+}
+
+/// SQLite's WAL checkpoints off the commit path: a thread with its own connection runs
+/// `PRAGMA wal_checkpoint(PASSIVE)` after commits (nudges while it works are merged into
+/// one more pass). PASSIVE never blocks the writer; the writer's own automatic checkpoint
+/// stays on at a larger size as a backstop, should this thread fall behind.
+#[derive(Clone)]
+pub struct Checkpointer {
+    nudges: SyncSender<()>,
+}
+
+impl Checkpointer {
+    /// Starts the thread; `None` (and the writer checkpoints as SQLite does by default)
+    /// when it cannot connect or start.
+    pub(super) fn start(target: &DbTarget) -> Option<Self> {
+        let mut conn = match target.connect() {
+            Ok(conn) => conn,
+            Err(e) => {
+                tracing::error!(error = %e, "no checkpoint connection; commits checkpoint themselves");
+                return None;
+            }
+        };
+        let (nudges, rx) = sync_channel::<()>(1);
+        let spawned = std::thread::Builder::new().name("placard-checkpointer".into()).spawn(move || {
+            while rx.recv().is_ok() {
+                if let Err(e) = conn.batch_execute("PRAGMA wal_checkpoint(PASSIVE);") {
+                    tracing::warn!(error = %e, "background WAL checkpoint failed; the next commit retries");
+                }
+            }
+        });
+        match spawned {
+            Ok(_) => Some(Self { nudges }),
+            Err(e) => {
+                tracing::error!(error = %e, "could not start the checkpoint thread; commits checkpoint themselves");
+                None
+            }
+        }
+    }
+
+    fn nudge(&self) {
+        // Full: a pass is already due, which will include this commit.
+        let _ = self.nudges.try_send(());
     }
 }

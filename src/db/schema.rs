@@ -371,6 +371,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    core_staffrevision (id) {
+        id -> BigInt,
+        revision -> BigInt,
+    }
+}
+
+diesel::table! {
     core_subscription (id) {
         id -> BigInt,
         user_id -> BigInt,
@@ -446,7 +453,6 @@ diesel::table! {
         id -> BigInt,
         page_id -> BigInt,
         original_filename -> Text,
-        content -> Text,
         privacy_note -> Text,
         status -> Text,
         total_rows -> BigInt,
@@ -470,6 +476,13 @@ diesel::table! {
         field -> Text,
         message -> Text,
         created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    core_uploadfile (upload_id) {
+        upload_id -> BigInt,
+        content -> Text,
     }
 }
 
@@ -539,6 +552,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     core_privacytext,
     core_product,
     core_setting,
+    core_staffrevision,
     core_subscription,
     core_subscriptionhistory,
     core_template,
@@ -547,6 +561,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     core_transaction,
     core_upload,
     core_uploaderror,
+    core_uploadfile,
     core_user,
     core_userfield,
 );
@@ -588,4 +603,5 @@ diesel::joinable!(core_transaction -> core_paymentaccount (payment_account_id));
 diesel::joinable!(core_upload -> auth_staff (created_by_id));
 diesel::joinable!(core_upload -> core_page (page_id));
 diesel::joinable!(core_uploaderror -> core_upload (upload_id));
+diesel::joinable!(core_uploadfile -> core_upload (upload_id));
 diesel::joinable!(core_userfield -> core_user (parent_id));

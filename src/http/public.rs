@@ -5,12 +5,14 @@
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use crate::app::AppState;
 use crate::engine::{self, ActionInput, Source};
 use crate::error::{AppError, PageError, ValidationErrors};
 use crate::http::body::read_limited;
-use crate::pages::{self, Page, PageType};
+use crate::pages::cache::CachedPage;
+use crate::pages::{Page, PageType};
 use crate::render::context::{lang_context, ui_strings, ActionPageContext, ReceiptLink, RenderInput};
 use crate::render::ORIGINAL;
 
@@ -24,7 +26,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 }
 
 pub async fn home(state: web::Data<AppState>) -> Result<HttpResponse, PageError> {
-    let listed = state.db.read(|conn| Ok(pages::store::list_public(conn)?)).await?;
+    let listed = state.pages.public_pages(&state.db).await?;
     let cards: Vec<_> = listed
         .iter()
         .map(|p| minijinja::context! { name => p.name, title => p.title, type => p.kind().as_str(), url => p.url() })
@@ -186,28 +188,17 @@ fn not_found_error() -> AppError {
     AppError::NotFound("We could not find that page.".into())
 }
 
-struct LoadedPage {
-    page: Page,
-    fields: BTreeMap<String, String>,
-}
-
-async fn load_page(state: &AppState, name: &str) -> Result<LoadedPage, AppError> {
-    let name = name.to_owned();
-    let found = state
-        .db
-        .read(move |conn| {
-            let Some(page) = pages::store::find_by_name(conn, &name)? else { return Ok(None) };
-            let fields = pages::store::fields(conn, page.id)?;
-            Ok(Some(LoadedPage { page, fields }))
-        })
-        .await?;
+/// A public page as GETs need it: held in the page cache, so a warm GET reads nothing
+/// from the database.
+async fn load_page(state: &AppState, name: &str) -> Result<Arc<CachedPage>, AppError> {
+    let found = state.pages.page(&state.db, name).await?;
     found.filter(|l| l.page.kind().is_public() && l.page.is_active()).ok_or_else(not_found_error)
 }
 
 fn render_page(
     req: &HttpRequest,
     state: &AppState,
-    loaded: &LoadedPage,
+    loaded: &CachedPage,
     file: &str,
     values: BTreeMap<String, String>,
     errors: &ValidationErrors,
@@ -227,7 +218,7 @@ struct Extras {
 fn render_page_with(
     req: &HttpRequest,
     state: &AppState,
-    loaded: &LoadedPage,
+    loaded: &CachedPage,
     file: &str,
     values: BTreeMap<String, String>,
     errors: &ValidationErrors,

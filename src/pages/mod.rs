@@ -2,6 +2,7 @@
 //! custom page fields and follow-ups. Only `pages::store` touches these tables.
 
 pub mod admin_query;
+pub mod cache;
 pub mod edit;
 pub mod followup;
 pub mod query;

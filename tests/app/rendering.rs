@@ -116,6 +116,9 @@ both_backends!(t3_every_demo_page_type_renders_in_four_languages_with_its_privac
             .writer
             .submit_now(|c| Ok(diesel::update(core_page::table).set(core_page::lang.eq(lang)).execute(c)?))
             .unwrap();
+        // Written straight to the database, as SQL would be: the server sees the staff
+        // revision move when it next looks (once a second, or now).
+        assert!(app.state.reload_if_staff_saved().unwrap(), "the page change moved the staff revision");
         for url in
             ["/sign/save-the-bees/", "/signup/stay-informed/", "/letter/write-to-council/", "/donate/support-our-work/"]
         {

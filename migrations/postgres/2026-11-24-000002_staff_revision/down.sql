@@ -1,0 +1,14 @@
+DROP TRIGGER IF EXISTS core_page_staffrevision ON core_page;
+DROP TRIGGER IF EXISTS core_pagefield_staffrevision ON core_pagefield;
+DROP TRIGGER IF EXISTS core_pagefollowup_staffrevision ON core_pagefollowup;
+DROP TRIGGER IF EXISTS core_allowedpagefield_staffrevision ON core_allowedpagefield;
+DROP TRIGGER IF EXISTS core_alloweduserfield_staffrevision ON core_alloweduserfield;
+DROP TRIGGER IF EXISTS core_list_staffrevision ON core_list;
+DROP TRIGGER IF EXISTS core_language_staffrevision ON core_language;
+DROP TRIGGER IF EXISTS core_languagestring_staffrevision ON core_languagestring;
+DROP TRIGGER IF EXISTS core_templateset_staffrevision ON core_templateset;
+DROP TRIGGER IF EXISTS core_template_staffrevision ON core_template;
+DROP TRIGGER IF EXISTS core_privacysettings_staffrevision ON core_privacysettings;
+DROP TRIGGER IF EXISTS core_paymentaccount_staffrevision ON core_paymentaccount;
+DROP FUNCTION IF EXISTS core_staffrevision_bump();
+DROP TABLE IF EXISTS core_staffrevision;

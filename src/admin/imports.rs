@@ -101,7 +101,12 @@ pub async fn create(
 ) -> Result<HttpResponse, AdminError> {
     let parts = match read_parts(body).await {
         Ok(parts) => parts,
-        Err(e) => return screen(&staff, &state, &Submitted::default(), Some(e.public_message())).await,
+        Err(e) => {
+            let mut res = screen(&staff, &state, &Submitted::default(), Some(e.public_message())).await?;
+            // The form again, with the error's own status (413 for an oversized part).
+            *res.status_mut() = e.status();
+            return Ok(res);
+        }
     };
     let refuse = |message: &str| Some(message.to_owned());
     let error = if parts.form.page.trim().is_empty() {

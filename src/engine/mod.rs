@@ -6,6 +6,7 @@
 //! subscriptions → outcome. Privacy, donations, mail and the forgotten check plug in as
 //! further steps here, never beside it.
 
+pub mod bulk;
 pub mod donation;
 pub mod input;
 pub mod notes;

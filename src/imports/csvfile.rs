@@ -163,6 +163,14 @@ impl Rows {
         self.next
     }
 
+    /// The addresses the rows' `email` cells give (for looking up a chunk's supporters at once).
+    pub fn emails(&self, rows: &[Row]) -> Vec<crate::people::Email> {
+        let Some(at) = self.header.iter().position(|c| c == "email") else {
+            return vec![];
+        };
+        rows.iter().filter_map(|row| row.cells.get(at).and_then(crate::people::Email::parse)).collect()
+    }
+
     /// Up to `max` further rows; empty at the end.
     pub fn chunk(&mut self, max: usize) -> Result<Vec<Row>, AppError> {
         let mut out = Vec::with_capacity(max);

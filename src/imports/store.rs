@@ -1,12 +1,14 @@
-//! SQL for uploads (`core_upload`) and their per-row errors (`core_uploaderror`); nothing
-//! else touches these tables. Claims are one atomic `UPDATE … WHERE` on both backends: the
+//! SQL for uploads (`core_upload`), their stored files (`core_uploadfile`) and their per-row
+//! errors (`core_uploaderror`); nothing else touches these tables. The file lives apart from
+//! the upload's counters because every chunk updates those, and an update rewrites its
+//! whole row: with the file in it, each chunk cost as much as the file is long (issue 8). Claims are one atomic `UPDATE … WHERE` on both backends: the
 //! row lock PostgreSQL takes for the update re-checks the condition, so two servers never
 //! both win one upload, and SQLite has one writer anyway.
 
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
 
-use crate::db::schema::{core_upload, core_uploaderror};
+use crate::db::schema::{core_upload, core_uploaderror, core_uploadfile};
 use crate::db::DbConnection;
 
 pub const NEW: &str = "new";
@@ -17,7 +19,7 @@ pub const COMPLETE: &str = "complete";
 /// worker (or the same server after a restart) takes the upload over from `processed_rows`.
 pub const STALE_AFTER_SECONDS: i64 = 120;
 
-/// An upload without its content (which can be large): what status pages and the API show.
+/// An upload (its file, which can be large, is apart): what status pages and the API show.
 #[derive(Clone, Debug, Queryable, Selectable, serde::Serialize)]
 #[diesel(table_name = core_upload)]
 pub struct UploadRow {
@@ -59,11 +61,10 @@ pub struct NewUpload<'a> {
 }
 
 pub fn insert(conn: &mut DbConnection, new: &NewUpload<'_>, now: NaiveDateTime) -> QueryResult<i64> {
-    diesel::insert_into(core_upload::table)
+    let id = diesel::insert_into(core_upload::table)
         .values((
             core_upload::page_id.eq(new.page_id),
             core_upload::original_filename.eq(new.original_filename),
-            core_upload::content.eq(new.content),
             core_upload::privacy_note.eq(new.privacy_note),
             core_upload::status.eq(NEW),
             core_upload::total_rows.eq(new.total_rows),
@@ -72,16 +73,25 @@ pub fn insert(conn: &mut DbConnection, new: &NewUpload<'_>, now: NaiveDateTime) 
             core_upload::updated_at.eq(now),
         ))
         .returning(core_upload::id)
-        .get_result(conn)
+        .get_result(conn)?;
+    diesel::insert_into(core_uploadfile::table)
+        .values((core_uploadfile::upload_id.eq(id), core_uploadfile::content.eq(new.content)))
+        .execute(conn)?;
+    Ok(id)
 }
 
 pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Option<UploadRow>> {
     core_upload::table.find(id).select(UploadRow::as_select()).first(conn).optional()
 }
 
-/// The stored file of an unfinished upload (emptied once it completes).
+/// The stored file of an unfinished upload (empty once it completes: the file is dropped).
 pub fn content(conn: &mut DbConnection, id: i64) -> QueryResult<String> {
-    core_upload::table.find(id).select(core_upload::content).first(conn)
+    core_uploadfile::table
+        .find(id)
+        .select(core_uploadfile::content)
+        .first(conn)
+        .optional()
+        .map(Option::unwrap_or_default)
 }
 
 /// Unfinished uploads nobody holds (or whose holder stopped renewing), oldest first.
@@ -153,12 +163,15 @@ pub fn complete(conn: &mut DbConnection, id: i64, worker: &str, now: NaiveDateTi
         .set((
             core_upload::is_completed.eq(true),
             core_upload::status.eq(COMPLETE),
-            core_upload::content.eq(""),
             core_upload::claimed_by.eq(""),
             core_upload::updated_at.eq(now),
         ))
         .execute(conn)?;
-    Ok(changed == 1)
+    if changed != 1 {
+        return Ok(false);
+    }
+    diesel::delete(core_uploadfile::table.find(id)).execute(conn)?;
+    Ok(true)
 }
 
 pub fn insert_error(

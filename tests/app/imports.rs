@@ -3,7 +3,7 @@
 //! and through the real `placard import` binary.
 
 use diesel::prelude::*;
-use placard::db::schema::{core_action, core_actionfield, core_upload, core_uploaderror, core_user};
+use placard::db::schema::{core_action, core_actionfield, core_upload, core_uploaderror, core_uploadfile, core_user};
 use placard::db::DbConnection;
 use placard::imports::{self, Step, UploadRequest};
 use placard::pages::{NewPage, PageType};
@@ -142,8 +142,8 @@ both_backends!(r1_p14_rest_upload_is_processed_by_the_worker_with_per_row_errors
         core_actionfield::table.filter(core_actionfield::name.eq("comment")).select(core_actionfield::value).load(c)
     });
     assert!(comments.contains(&"from the fair".to_owned()), "{comments:?}");
-    let content: String = app.query(|c| core_upload::table.find(id).select(core_upload::content).first(c));
-    assert_eq!(content, "", "the stored file is dropped once processed");
+    let files: i64 = app.query(|c| core_uploadfile::table.find(id).count().get_result(c));
+    assert_eq!(files, 0, "the stored file is dropped once processed");
 });
 
 both_backends!(r3_upload_refusals_are_clear_json_before_anything_is_stored, |app| {
@@ -190,7 +190,7 @@ both_backends!(g4_forgotten_rows_are_counted_and_stored_nowhere, |app| {
     let request = UploadRequest { page: "members-import".into(), ..UploadRequest::default() };
     // Held by a worker name that is not running, so the server's worker leaves it alone.
     let id = imports::create::create_now(&app.state.db, &request, csv.as_bytes().to_vec(), "holder").expect("created");
-    let stored: String = app.query(|c| core_upload::table.find(id).select(core_upload::content).first(c));
+    let stored: String = app.query(|c| core_uploadfile::table.find(id).select(core_uploadfile::content).first(c));
     assert!(!stored.to_lowercase().contains("gone@") && !stored.contains("Secretname"), "{stored}");
 
     // Forgotten after the upload was stored: the engine refuses the row.
@@ -203,8 +203,8 @@ both_backends!(g4_forgotten_rows_are_counted_and_stored_nowhere, |app| {
     assert!(values.iter().all(|v| !v.contains("secret") && !v.contains("latenote")), "{values:?}");
     let errors: i64 = app.query(|c| core_uploaderror::table.count().get_result(c));
     assert_eq!(errors, 0, "a forgotten row is not an error row either");
-    let stored: String = app.query(|c| core_upload::table.find(id).select(core_upload::content).first(c));
-    assert_eq!(stored, "");
+    let files: i64 = app.query(|c| core_uploadfile::table.find(id).count().get_result(c));
+    assert_eq!(files, 0, "the stored file is dropped once processed");
 });
 
 both_backends!(p14_upload_resumes_after_a_crash_without_duplicates, |app| {
@@ -328,4 +328,46 @@ both_backends!(p14_an_uploads_privacy_note_becomes_an_import_notes_record_per_st
     });
     assert_eq!(notes.len(), 2, "one record per stored row, none for rows with errors: {notes:?}");
     assert!(notes.iter().all(|(_, note)| note == "Signed the paper list at the summer fair"));
+});
+
+both_backends!(p14_a_chunk_matches_repeated_and_stored_addresses_and_checks_named_lists, |app| {
+    use placard::db::schema::{core_list, core_subscription};
+    let page_id = write(&app, |c| import_page(c, "members-import"));
+    let list: i64 = app.query(|c| core_list::table.select(core_list::id).order(core_list::id.asc()).first(c));
+    // Stored before the upload: the import matches the address and updates the person.
+    let known = placard::people::Email::parse("known@example.org").unwrap();
+    let now = chrono::Utc::now().naive_utc();
+    write(&app, |c| {
+        placard::people::store::insert(c, &known, &placard::people::UserChanges::default(), "website", now)
+            .expect("stored")
+    });
+    let csv = format!(
+        "email,first_name,lists\nnew@example.org,First,{list}\nNEW@example.org,Second,\nknown@example.org,Known,{list}\nbad@example.org,Bad,999999\n"
+    );
+    let request = UploadRequest { page: "members-import".into(), ..UploadRequest::default() };
+    let id = imports::create::create_now(&app.state.db, &request, csv.into_bytes(), "holder").unwrap();
+    let upload = imports::run::run_now(&app.state.db, &app.state.engine, id, "holder", |_| {}).unwrap().unwrap();
+    assert_eq!((upload.ok_rows, upload.error_rows, upload.forgotten_rows), (3, 1, 0));
+    let users: Vec<(String, String)> = app.query(|c| {
+        core_user::table.order(core_user::email.asc()).select((core_user::email, core_user::first_name)).load(c)
+    });
+    assert_eq!(
+        users,
+        vec![("known@example.org".to_owned(), "Known".to_owned()), ("new@example.org".to_owned(), "Second".to_owned())],
+        "a repeated address is one person, updated by its later row; a bad row stores no one"
+    );
+    let created: Vec<bool> = app.query(|c| {
+        core_action::table
+            .filter(core_action::page_id.eq(page_id))
+            .order(core_action::id.asc())
+            .select(core_action::created_user)
+            .load(c)
+    });
+    assert_eq!(created, vec![true, false, false]);
+    let subscribed: i64 =
+        app.query(|c| core_subscription::table.filter(core_subscription::list_id.eq(list)).count().get_result(c));
+    assert_eq!(subscribed, 2, "both named subscriptions stored");
+    let errors: Vec<(i64, String)> =
+        app.query(|c| core_uploaderror::table.select((core_uploaderror::row_number, core_uploaderror::field)).load(c));
+    assert_eq!(errors, vec![(5, "lists".to_owned())]);
 });

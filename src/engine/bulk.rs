@@ -1,0 +1,256 @@
+//! The engine's bulk path for import rows (issue 8): what [`super::process`] does for a plain
+//! row on an import page — validate, refuse a forgotten person, create or update the
+//! supporter, store the action, its fields, custom user fields, phones and subscriptions —
+//! with what every row would read loaded once per chunk ([`Prepared`]: the page, the allowed
+//! user fields, the privacy switch, the forgotten addresses, the chunk's stored supporters,
+//! the lists named so far), and the inserts that every row makes (user, action, action
+//! fields) run on the backend's own connection, whose statement cache keeps them prepared
+//! (through the multi-backend connection diesel prepares each INSERT again every time).
+//!
+//! [`Prepared::covers`] says which rows it takes; everything else — an `akid`, tell-a-friend,
+//! `unsub_all`, privacy records switched on, any page but an import page — goes through
+//! `process` unchanged, so every row is checked and stored by the same rules either way.
+//! The caller runs each row in its own savepoint, as it does for `process`.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{NaiveDateTime, Utc};
+use diesel::prelude::*;
+
+use super::validate::{self, Complaints};
+use super::{ActionInput, EngineDeps};
+use crate::db::schema::{core_action, core_actionfield, core_user};
+use crate::db::DbConnection;
+use crate::error::{AppError, FieldError, ValidationErrors};
+use crate::pages::{Page, PageType};
+use crate::people::store::{self as people, Cause};
+use crate::people::{phones, Email, ListId, User, UserChanges};
+
+/// Runs `$body` with `$c` bound to the backend's own connection (typed per backend).
+macro_rules! on_backend {
+    ($conn:expr, $c:ident => $body:expr) => {
+        match $conn {
+            DbConnection::Sqlite($c) => $body,
+            DbConnection::Postgresql($c) => $body,
+        }
+    };
+}
+
+/// Addresses looked up per query: far below both backends' bind-parameter limits.
+const LOOKUP_SLICE: usize = 500;
+
+/// What the rows of one chunk share, read once in the chunk's transaction.
+pub struct Prepared {
+    page: Page,
+    required: Vec<String>,
+    allowed_user_fields: Vec<String>,
+    privacy_enabled: bool,
+    /// `forget_hash` of every forgotten address (SPEC G3).
+    forgotten: HashSet<String>,
+    /// The chunk's supporters by address, kept current as rows store them.
+    users: HashMap<String, User>,
+    /// Whether a list id named by a row exists.
+    lists: HashMap<i64, bool>,
+}
+
+impl Prepared {
+    /// Reads what the chunk's rows share; `emails` are the addresses its rows give. `None`
+    /// when no page has this name (every row then gets `process`'s answer).
+    pub fn load(conn: &mut DbConnection, page_name: &str, emails: &[Email]) -> Result<Option<Self>, AppError> {
+        let Some(page) = crate::pages::store::find_by_name(conn, page_name)? else {
+            return Ok(None);
+        };
+        let settings = crate::privacy::store::load_settings(conn)?;
+        let forgotten =
+            crate::gdpr::store::forgotten(conn, crate::gdpr::store::EMAIL)?.into_iter().collect::<HashSet<_>>();
+        let mut users = HashMap::with_capacity(emails.len());
+        let addresses: Vec<&str> = emails.iter().map(Email::as_str).collect();
+        for slice in addresses.chunks(LOOKUP_SLICE) {
+            let found: Vec<User> =
+                core_user::table.filter(core_user::email.eq_any(slice)).select(User::as_select()).load(conn)?;
+            users.extend(found.into_iter().map(|u| (u.email.clone(), u)));
+        }
+        Ok(Some(Self {
+            required: page.required(),
+            allowed_user_fields: people::allowed_user_fields(conn)?,
+            privacy_enabled: settings.enabled,
+            page,
+            forgotten,
+            users,
+            lists: HashMap::new(),
+        }))
+    }
+
+    /// Whether this path stores `input` exactly as `process` would.
+    pub fn covers(&self, input: &ActionInput) -> bool {
+        !self.privacy_enabled
+            && self.page.kind() == PageType::Import
+            && input.source == super::Source::Import
+            && !input.params.iter().any(|(name, _)| matches!(name.as_str(), "akid" | "taf_emails" | "unsub_all"))
+    }
+
+    /// After a row went through `process` instead: its supporter as stored now.
+    pub fn refresh(&mut self, conn: &mut DbConnection, input: &ActionInput) -> Result<(), AppError> {
+        if let Some(email) = input.get("email").and_then(Email::parse) {
+            match people::find_by_email(conn, &email)? {
+                Some(user) => self.users.insert(user.email.clone(), user),
+                None => self.users.remove(email.as_str()),
+            };
+        }
+        Ok(())
+    }
+
+    /// One covered row, in the caller's savepoint: the stored supporter's id, or the error
+    /// `process` would give (`Validation`, `Forgotten`). Call [`Self::remember`] with the
+    /// user once the savepoint is released.
+    pub fn process(
+        &mut self,
+        conn: &mut DbConnection,
+        deps: &EngineDeps,
+        input: &ActionInput,
+    ) -> Result<(User, bool), AppError> {
+        let (checked, mut complaints) = validate::check(input, &self.required, None, &self.allowed_user_fields);
+        let unknown: Vec<i64> = checked.lists.iter().copied().filter(|id| !self.lists.contains_key(id)).collect();
+        if !unknown.is_empty() {
+            let missing = people::missing_lists(conn, &unknown)?;
+            self.lists.extend(unknown.iter().map(|id| (*id, !missing.contains(id))));
+        }
+        if checked.lists.iter().any(|id| !self.lists.get(id).copied().unwrap_or(false)) {
+            complaints.push(("lists".into(), "invalid"));
+        }
+        // G3, as `process` and the import's own mapping decide it together: a forgotten
+        // person's row is only counted, whatever else is wrong with it.
+        if checked.email.as_ref().is_some_and(|e| self.forgotten.contains(&crate::gdpr::forget_hash(e.as_str()))) {
+            return Err(AppError::Forgotten { redirect_url: format!("/cms/thanks/{}/", self.page.name) });
+        }
+        if !complaints.is_empty() {
+            return Err(localized(deps, &self.page.lang, complaints));
+        }
+        let Some(email) = &checked.email else {
+            return Err(AppError::internal("validation passed without email"));
+        };
+
+        let now = Utc::now().naive_utc();
+        let source = input.source.as_str();
+        let (user, created_user) = match self.users.get(email.as_str()) {
+            Some(user) => {
+                people::update(conn, user.user_id(), &checked.changes, now)?;
+                (user.clone(), false)
+            }
+            None => (insert_user(conn, email, &checked.changes, source, now)?, true),
+        };
+        people::set_user_fields(conn, user.user_id(), &checked.user_fields)?;
+        for (phone_type, number) in &checked.phones {
+            phones::set(conn, user.user_id(), phone_type, number, source, now)?;
+        }
+        let action_id = insert_action(conn, deps, input, &self.page, &user, created_user, now)?;
+        insert_action_fields(conn, action_id, &checked.action_fields)?;
+        // Import pages join only the lists a row names (SPEC A7).
+        let mut subscribed = false;
+        for list in &checked.lists {
+            subscribed |= people::subscribe(conn, user.user_id(), ListId(*list), Cause::Action(action_id), now)?;
+        }
+        if subscribed {
+            super::store::set_subscribed_user(conn, action_id)?;
+        }
+        // No thank-you mail: import rows always skip confirmation.
+        crate::metrics::action_stored(source);
+        Ok((user, created_user))
+    }
+
+    /// Records a supporter a released savepoint stored, for the chunk's later rows.
+    pub fn remember(&mut self, user: User) {
+        self.users.insert(user.email.clone(), user);
+    }
+}
+
+/// As `people::store::insert`, returning the row from the insert itself.
+fn insert_user(
+    conn: &mut DbConnection,
+    email: &Email,
+    changes: &UserChanges,
+    source: &str,
+    now: NaiveDateTime,
+) -> QueryResult<User> {
+    let field = |v: &Option<String>| v.clone().unwrap_or_default();
+    let values = (
+        core_user::email.eq(email.as_str()),
+        core_user::prefix.eq(field(&changes.prefix)),
+        core_user::first_name.eq(field(&changes.first_name)),
+        core_user::middle_name.eq(field(&changes.middle_name)),
+        core_user::last_name.eq(field(&changes.last_name)),
+        core_user::suffix.eq(field(&changes.suffix)),
+        core_user::address1.eq(field(&changes.address1)),
+        core_user::address2.eq(field(&changes.address2)),
+        core_user::city.eq(field(&changes.city)),
+        core_user::state.eq(field(&changes.state)),
+        core_user::zip.eq(field(&changes.zip)),
+        core_user::plus4.eq(field(&changes.plus4)),
+        core_user::postal.eq(field(&changes.postal)),
+        core_user::region.eq(field(&changes.region)),
+        core_user::country.eq(field(&changes.country)),
+        core_user::lang.eq(changes.lang.clone().unwrap_or_else(|| "en".to_owned())),
+        core_user::source.eq(source),
+        core_user::subscription_status.eq("never"),
+        core_user::created_at.eq(now),
+        core_user::updated_at.eq(now),
+    );
+    on_backend!(conn, c => diesel::insert_into(core_user::table)
+        .values(values)
+        .returning(User::as_select())
+        .get_result(c))
+}
+
+/// As the engine's `store_action` for a row without an `akid`.
+fn insert_action(
+    conn: &mut DbConnection,
+    deps: &EngineDeps,
+    input: &ActionInput,
+    page: &Page,
+    user: &User,
+    created_user: bool,
+    now: NaiveDateTime,
+) -> QueryResult<i64> {
+    let referring = input.get("referring_akid").and_then(|a| deps.akid_key.parse(a));
+    let values = (
+        core_action::user_id.eq(user.id),
+        core_action::page_id.eq(page.id),
+        core_action::source.eq(input.get("source").unwrap_or(input.source.as_str())),
+        core_action::status.eq("complete"),
+        core_action::created_user.eq(created_user),
+        core_action::referring_user_id.eq(referring.map(|r| r.user_id.0)),
+        core_action::referring_mailing_id.eq(referring.and_then(|r| r.mailing_id)),
+        core_action::mailing_id.eq(None::<i64>),
+        core_action::created_at.eq(now),
+        core_action::updated_at.eq(now),
+    );
+    on_backend!(conn, c => diesel::insert_into(core_action::table)
+        .values(values)
+        .returning(core_action::id)
+        .get_result(c))
+}
+
+fn insert_action_fields(conn: &mut DbConnection, action_id: i64, fields: &[(String, String)]) -> QueryResult<()> {
+    for (name, value) in fields {
+        let values = (
+            core_actionfield::parent_id.eq(action_id),
+            core_actionfield::name.eq(name),
+            core_actionfield::value.eq(value),
+        );
+        on_backend!(conn, c => diesel::insert_into(core_actionfield::table).values(values).execute(c))?;
+    }
+    Ok(())
+}
+
+/// Complaints with their messages in the page's language, as `process` words them.
+fn localized(deps: &EngineDeps, lang: &str, complaints: Complaints) -> AppError {
+    AppError::Validation(ValidationErrors(
+        complaints
+            .into_iter()
+            .map(|(field, code)| {
+                let message = deps.i18n.error_message(lang, &field, code);
+                FieldError { field, code: code.to_owned(), message }
+            })
+            .collect(),
+    ))
+}

@@ -17,8 +17,13 @@ use crate::error::AppError;
 pub fn init() {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     // Logs go to stderr so that stdout carries only what the CLI means to print.
-    let _ =
-        tracing_subscriber::fmt().with_env_filter(filter).with_target(false).with_writer(std::io::stderr).try_init();
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        // Colour codes only on a terminal: log files and journals get plain text.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_writer(std::io::stderr)
+        .try_init();
 }
 
 /// Root span of every request: the path without its query string (akids and emails
@@ -33,7 +38,7 @@ impl RootSpanBuilder for PlacardRootSpan {
             "request",
             request_id = %request_id,
             method = %request.method(),
-            path = %request.path(),
+            path = %loggable_path(request.path()),
             status = tracing::field::Empty,
         )
     }
@@ -42,7 +47,43 @@ impl RootSpanBuilder for PlacardRootSpan {
         if let Ok(res) = outcome {
             span.record("status", res.status().as_u16());
         }
+        // One line per request at debug level (its span carries the request id); silent at
+        // the default `info`, so the hot path pays nothing for it.
+        span.in_scope(|| tracing::debug!("answered"));
         DefaultRootSpanBuilder::on_request_end(span, outcome);
+    }
+}
+
+/// `path` with every segment that holds an email address (`/api/users/<email>`) replaced
+/// by `{email}`, and the id of `/api/users/byUserId/<id>` by `{id}` (a forget may name a
+/// person by that id): paths are logged, and logs must not hold personal data.
+fn loggable_path(path: &str) -> std::borrow::Cow<'_, str> {
+    let holds_email = |segment: &str| segment.contains('@') || segment.to_ascii_lowercase().contains("%40");
+    let names_user = |previous: Option<&str>| previous.is_some_and(|p| p.eq_ignore_ascii_case("byUserId"));
+    let segments: Vec<&str> = path.split('/').collect();
+    let redact = |i: usize| holds_email(segments[i]) || (i > 0 && names_user(segments.get(i - 1).copied()));
+    if !(0..segments.len()).any(redact) {
+        return std::borrow::Cow::Borrowed(path);
+    }
+    let redacted: Vec<&str> = (0..segments.len())
+        .map(|i| match segments[i] {
+            s if holds_email(s) => "{email}",
+            s if redact(i) && !s.is_empty() => "{id}",
+            s => s,
+        })
+        .collect();
+    std::borrow::Cow::Owned(redacted.join("/"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::loggable_path;
+
+    #[test]
+    fn o5_logged_paths_hold_no_email_or_user_id() {
+        assert_eq!(loggable_path("/api/users/a%40x.org"), "/api/users/{email}");
+        assert_eq!(loggable_path("/api/users/byUserId/42"), "/api/users/byUserId/{id}");
+        assert_eq!(loggable_path("/sign/save-the-bees/"), "/sign/save-the-bees/");
     }
 }
 

@@ -16,7 +16,7 @@ use crate::staff;
 
 /// Verified against when the email has no account, so a wrong email costs the same time
 /// as a wrong password and the answer does not tell which accounts exist.
-static DECOY_HASH: LazyLock<String> =
+pub(crate) static DECOY_HASH: LazyLock<String> =
     LazyLock::new(|| staff::hash_password("decoy password, never valid").unwrap_or_default());
 
 #[derive(serde::Deserialize)]

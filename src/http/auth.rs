@@ -21,14 +21,14 @@ pub async fn basic_staff(req: &HttpRequest, state: &AppState) -> Result<Option<S
     let email = Email::parse(user).ok_or(AppError::Unauthorized)?;
     let password = password.to_owned();
     let account = state.db.read(move |conn| Ok(staff::find_active(conn, &email)?)).await?;
-    let Some(account) = account else { return Err(AppError::Unauthorized) };
+    // An unknown account is checked against a decoy hash, so the answer takes as long as
+    // for a known one and the timing does not tell which staff addresses exist.
+    let hash = account.as_ref().map_or_else(|| crate::admin::login::DECOY_HASH.clone(), |a| a.password_hash.clone());
     // argon2 is deliberately slow: off the async workers.
-    let hash = account.password_hash.clone();
     let ok = crate::telemetry::run_blocking(move || Ok(staff::verify_password(&hash, &password))).await?;
-    if ok {
-        Ok(Some(account))
-    } else {
-        Err(AppError::Unauthorized)
+    match account {
+        Some(account) if ok => Ok(Some(account)),
+        _ => Err(AppError::Unauthorized),
     }
 }
 

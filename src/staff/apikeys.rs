@@ -5,6 +5,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq as _;
 
 use crate::db::schema::core_apikey;
 use crate::db::DbConnection;
@@ -29,7 +30,16 @@ pub fn create(conn: &mut DbConnection, name: &str, now: NaiveDateTime) -> QueryR
     Ok(key)
 }
 
-/// The name of the key, if it is one of ours.
+/// The name of the key, if it is one of ours. The candidates are found by the key's
+/// public prefix and the digest compared in constant time, so no timing of the lookup
+/// depends on how much of a stored digest a guess matches.
 pub fn authenticate(conn: &mut DbConnection, key: &str) -> QueryResult<Option<String>> {
-    core_apikey::table.filter(core_apikey::key_hash.eq(digest(key))).select(core_apikey::name).first(conn).optional()
+    let key = key.trim();
+    let Some(prefix) = key.get(..8) else { return Ok(None) };
+    let sent = digest(key);
+    let candidates: Vec<(String, String)> = core_apikey::table
+        .filter(core_apikey::key_prefix.eq(prefix))
+        .select((core_apikey::name, core_apikey::key_hash))
+        .load(conn)?;
+    Ok(candidates.into_iter().find(|(_, stored)| bool::from(stored.as_bytes().ct_eq(sent.as_bytes()))).map(|(n, _)| n))
 }

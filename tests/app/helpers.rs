@@ -188,6 +188,8 @@ macro_rules! both_backends {
             #[allow(unused_imports)]
             use super::*;
 
+            // A scenario reads top to bottom; splitting it would hide its steps.
+            #[allow(clippy::too_many_lines)]
             async fn run($app: $crate::helpers::TestApp) $body
 
             #[actix_web::test]

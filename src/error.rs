@@ -91,6 +91,7 @@ impl AppError {
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Unavailable | Self::Pool(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Database(e) if connection_lost(e) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Database(_) | Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -99,6 +100,7 @@ impl AppError {
     pub fn public_message(&self) -> String {
         match self {
             Self::Database(diesel::result::Error::NotFound) => "Not found.".to_owned(),
+            Self::Database(e) if connection_lost(e) => "The server is busy, try again shortly.".to_owned(),
             Self::Database(_) | Self::Internal(_) => "Something went wrong on our side. Please try again.".to_owned(),
             Self::Pool(_) => "The server is busy, try again shortly.".to_owned(),
             Self::Validation(_) => "Please correct the errors below.".to_owned(),
@@ -112,6 +114,18 @@ impl AppError {
         if self.status().is_server_error() {
             tracing::error!(error = %self, cause = ?std::error::Error::source(self), "request failed");
         }
+    }
+}
+
+/// Whether the database went away under a query (PostgreSQL stopped, restarted, or the
+/// network cut): the request failed for now, not for good, so it is a 503 like an empty
+/// pool, and the client may retry.
+fn connection_lost(e: &diesel::result::Error) -> bool {
+    use diesel::result::{DatabaseErrorKind, Error};
+    match e {
+        Error::DatabaseError(DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand, _) => true,
+        Error::RollbackErrorOnCommit { commit_error, .. } => connection_lost(commit_error),
+        _ => false,
     }
 }
 

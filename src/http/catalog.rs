@@ -263,4 +263,9 @@ pub const CREATED: &[(u16, &str)] =
     &[(201, "Created; `Location` names the new object."), (400, "Field errors."), UNAUTHORIZED];
 pub const ACCEPTED: &[(u16, &str)] =
     &[(202, "Changed."), (400, "Field errors; nothing was changed."), UNAUTHORIZED, (404, "No such object.")];
-pub const DELETED: &[(u16, &str)] = &[(204, "Deleted."), UNAUTHORIZED, (404, "No such object.")];
+pub const DELETED: &[(u16, &str)] = &[
+    (204, "Deleted."),
+    UNAUTHORIZED,
+    (404, "No such object."),
+    (409, "Still in use (a list with pages); nothing was deleted."),
+];

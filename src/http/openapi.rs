@@ -8,12 +8,16 @@ use actix_web::HttpResponse;
 use utoipa::openapi::path::{HttpMethod, OperationBuilder, ParameterBuilder, ParameterIn, PathItem};
 use utoipa::openapi::request_body::RequestBodyBuilder;
 use utoipa::openapi::response::ResponseBuilder;
-use utoipa::openapi::schema::{ArrayBuilder, ComponentsBuilder, ObjectBuilder, Ref, Schema, SchemaType, Type};
+use utoipa::openapi::schema::{
+    AdditionalProperties, AllOfBuilder, AnyOfBuilder, ArrayBuilder, ComponentsBuilder, ObjectBuilder, Ref, Schema,
+    SchemaType, Type,
+};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, Http, HttpAuthScheme, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::{Content, HeaderBuilder, InfoBuilder, OpenApi, OpenApiBuilder, PathsBuilder, RefOr, Required};
 
 use crate::http::api_v1::resource::{Descriptor, Kind, Method};
 use crate::http::catalog::{Auth, Body, Endpoint, Shape};
+use crate::pages::PageType;
 
 /// Every endpoint of the API, in routing order: `/rest/v1/` then the Iterable-style `/api/`.
 pub fn endpoints() -> Vec<Endpoint> {
@@ -112,8 +116,8 @@ fn operation(e: &Endpoint) -> utoipa::openapi::path::Operation {
     if let Some((desc, Shape::List)) = e.resource {
         if e.method == Method::Get {
             let limit = ObjectBuilder::new().schema_type(Type::Integer).minimum(Some(0)).maximum(Some(100)).into();
-            let offset = ObjectBuilder::new().schema_type(Type::Integer).minimum(Some(0)).into();
-            for (name, schema) in [("_limit", limit), ("_offset", offset), ("order_by", string())] {
+            let offset = whole_number(0).into();
+            for (name, schema) in [("_limit", limit), ("_offset", offset), ("order_by", order_by(desc))] {
                 op = op.parameter(query(name, schema, None));
             }
             for f in desc.column_fields() {
@@ -126,7 +130,7 @@ fn operation(e: &Endpoint) -> utoipa::openapi::path::Operation {
         Body::ActionFields => Some(("application/json", reference("ActionFields"))),
         Body::Json(name) => Some(("application/json", reference(name))),
         Body::Multipart => Some(("multipart/form-data", upload_form())),
-        Body::Resource => e.resource.map(|(desc, _)| ("application/json", reference(desc.name))),
+        Body::Resource => e.resource.map(|(desc, _)| ("application/json", resource_body(desc, e.method))),
     };
     if let Some((content_type, schema)) = body {
         op = op.request_body(Some(
@@ -185,30 +189,66 @@ fn http_method(method: Method) -> HttpMethod {
     }
 }
 
+/// A resource's object as answered and as written: the input checks refuse undeclared
+/// names, ignore read-only fields and take write options (never answered).
 fn resource_schema(desc: &Descriptor) -> RefOr<Schema> {
     let mut schema = ObjectBuilder::new().description(Some(desc.help));
     for f in desc.fields {
         let mut prop = field_type(f.kind, f.nullable);
-        if !f.help.is_empty() {
-            if let RefOr::T(Schema::Object(obj)) = &mut prop {
+        if let RefOr::T(Schema::Object(obj)) = &mut prop {
+            if !f.help.is_empty() {
                 obj.description = Some(f.help.to_owned());
             }
+            if f.readonly {
+                obj.read_only = Some(true);
+            }
+        } else if f.readonly {
+            prop = ObjectBuilder::new().read_only(Some(true)).into();
         }
         schema = schema.property(f.name, prop);
     }
-    schema = schema.property("resource_uri", string());
+    schema = schema.property("resource_uri", ObjectBuilder::new().schema_type(Type::String).read_only(Some(true)));
     for o in desc.options {
-        schema =
-            schema.property(o.name, ObjectBuilder::new().description(Some(o.help)).schema_type(SchemaType::AnyValue));
+        let option = ObjectBuilder::new()
+            .description(Some(o.help))
+            .schema_type([Type::String, Type::Number, Type::Boolean].into_iter().collect::<SchemaType>())
+            .write_only(Some(true));
+        schema = schema.property(o.name, option);
     }
-    schema.into()
+    schema.additional_properties(Some(AdditionalProperties::FreeForm(false))).into()
 }
 
+/// POST bodies must name every field that has no default; PUT and PATCH change only what
+/// they name.
+fn resource_body(desc: &Descriptor, method: Method) -> RefOr<Schema> {
+    let required: Vec<&str> = desc.fields.iter().filter(|f| !f.blank && !f.readonly).map(|f| f.name).collect();
+    if method != Method::Post || required.is_empty() {
+        return reference(desc.name);
+    }
+    let must = required.into_iter().fold(ObjectBuilder::new(), ObjectBuilder::required);
+    AllOfBuilder::new().item(reference(desc.name)).item(must).into()
+}
+
+/// A field's value as the input checks take it and the answers show it: integers as
+/// 64-bit, times in ActionKit's ISO form, references as the referenced object's URI
+/// (or its id, on input).
 fn field_type(kind: Kind, nullable: bool) -> RefOr<Schema> {
     let ty = match kind {
-        Kind::Integer => Type::Integer,
+        Kind::Integer => return nullable_or(whole_number(i64::MIN), nullable),
         Kind::Boolean => Type::Boolean,
-        Kind::String | Kind::DateTime | Kind::Ref(_) | Kind::Link(_) => Type::String,
+        Kind::DateTime => {
+            let time = ObjectBuilder::new().schema_type(Type::String).pattern(Some(TIME_PATTERN));
+            return nullable_or(time, nullable);
+        }
+        Kind::Ref(target) => {
+            let uri = ObjectBuilder::new().schema_type(Type::String).pattern(Some(uri_pattern(target)));
+            let mut any = AnyOfBuilder::new().item(whole_number(1)).item(uri);
+            if nullable {
+                any = any.item(ObjectBuilder::new().schema_type(Type::Null));
+            }
+            return any.into();
+        }
+        Kind::String | Kind::Link(_) => Type::String,
         Kind::RefList(_) => {
             return ArrayBuilder::new().items(string()).into();
         }
@@ -220,6 +260,57 @@ fn field_type(kind: Kind, nullable: bool) -> RefOr<Schema> {
     };
     let ty: SchemaType = if nullable { [ty, Type::Null].into_iter().collect() } else { ty.into() };
     ObjectBuilder::new().schema_type(ty).into()
+}
+
+/// Times as `filter::parse_time` reads them and `resource::time` writes them: a real date
+/// (leap days included), then optionally a time of day.
+const TIME_PATTERN: &str = concat!(
+    "^([0-9]{4}-((0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])|(0[13-9]|1[0-2])-(29|30)|(0[13578]|1[02])-31)",
+    "|([0-9]{2}(0[48]|[2468][048]|[13579][26])|(0[48]|[2468][048]|[13579][26])00)-02-29)",
+    "([T ]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\\.[0-9]{1,9})?)?)?$"
+);
+
+/// A reference's URI as `Descriptor::parse_uri` takes it and the answers write it; a page
+/// is also named by its typed URI (`/rest/v1/petitionpage/5/`).
+fn uri_pattern(target: &Descriptor) -> String {
+    let segment = if target.name == "page" {
+        let typed: Vec<String> = PageType::ALL
+            .into_iter()
+            .chain([PageType::Update])
+            .map(|t| format!("{}page", t.as_str().to_ascii_lowercase()))
+            .collect();
+        format!("(page|{})", typed.join("|"))
+    } else {
+        target.name.to_owned()
+    };
+    format!("^/rest/v1/{segment}/[1-9][0-9]{{0,17}}/$")
+}
+
+/// A whole number from `min` that fits the 64 bits the API parses it into.
+fn whole_number(min: i64) -> ObjectBuilder {
+    ObjectBuilder::new().schema_type(Type::Integer).minimum(Some(min)).maximum(Some(i64::MAX))
+}
+
+fn nullable_or(schema: ObjectBuilder, nullable: bool) -> RefOr<Schema> {
+    if nullable {
+        AnyOfBuilder::new().item(schema).item(ObjectBuilder::new().schema_type(Type::Null)).into()
+    } else {
+        schema.into()
+    }
+}
+
+/// `order_by` takes one orderable field, `-` first for descending.
+fn order_by(desc: &Descriptor) -> RefOr<Schema> {
+    let names: Vec<String> = desc
+        .column_fields()
+        .filter(|f| crate::http::api_v1::resource::params::orderable(f.kind))
+        .flat_map(|f| [f.name.to_owned(), format!("-{}", f.name)])
+        .collect();
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .enum_values(Some(names))
+        .description(Some("A field to order by, `-` first for descending; several, comma-separated."))
+        .into()
 }
 
 fn query(name: &str, schema: RefOr<Schema>, description: Option<&str>) -> utoipa::openapi::path::Parameter {

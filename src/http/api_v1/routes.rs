@@ -4,13 +4,14 @@
 use super::resource::Method;
 use super::{action_resources, allowed_fields, blackholed_emails, orders, pages, privacy_records};
 use super::{actions, audit_log, gdpr, lists, phones, subscriptions, uploads, users};
-use crate::http::catalog::{Auth, Body, Catalog, Doc, CREATED, FOUND, LISTED};
+use crate::http::catalog::{Auth, Body, Catalog, Doc, FOUND, LISTED};
 
 const ACTION: &[(u16, &str)] = &[
     (201, "The action was stored; `Location` names it."),
     (400, "Field errors; nothing was stored."),
     (401, "Wrong staff credentials (none is anonymous)."),
     (403, "An authenticated caller tried to act for a forgotten person."),
+    (404, "No such page."),
     (415, "Neither JSON, form-urlencoded nor XML."),
 ];
 const ERASED: &[(u16, &str)] = &[
@@ -21,6 +22,12 @@ const ERASED: &[(u16, &str)] = &[
 ];
 const EXPORTED: &[(u16, &str)] =
     &[(200, "Everything held on the user (SPEC G1)."), (401, "No or wrong credentials."), (404, "No such user.")];
+const UPLOADED: &[(u16, &str)] = &[
+    (201, "Created; `Location` names the new upload."),
+    (400, "No CSV, or a bad header line."),
+    (401, "No or wrong credentials."),
+    (404, "No such import page."),
+];
 const DOCUMENT: &[(u16, &str)] = &[(200, "This document.")];
 
 fn doc(
@@ -69,7 +76,7 @@ pub fn catalog() -> Catalog {
             Method::Post,
             "/upload/",
             uploads::create,
-            doc("Upload a CSV of actions to an import page (multipart).", Auth::Staff, Body::Multipart, CREATED, "upload"),
+            doc("Upload a CSV of actions to an import page (multipart).", Auth::Staff, Body::Multipart, UPLOADED, "upload"),
         )
         .route(
             Method::Get,

@@ -85,6 +85,8 @@ pub fn parse_value(field: &Field, raw: &str) -> Result<SqlValue, String> {
         Kind::DateTime => parse_time(raw)
             .map(SqlValue::Time)
             .ok_or_else(|| format!("{raw:?} is not a date or time like 2026-11-24 or 2026-11-24T09:30:00.")),
+        // PostgreSQL's text cannot hold NUL: refuse it on every backend alike.
+        Kind::String if raw.contains('\0') => Err("may not contain a NUL character.".into()),
         Kind::String => Ok(SqlValue::Text(raw.to_owned())),
         Kind::RefList(_) | Kind::Link(_) | Kind::Dict => Err("cannot be filtered on.".into()),
     }

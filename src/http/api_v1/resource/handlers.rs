@@ -157,7 +157,9 @@ async fn collection_inner<R: Resource>(
     let listing = request.listing.clone();
     let (total, rows) = state.db.read(move |conn| R::list(conn, &listing)).await?;
     let (limit, offset) = (request.listing.limit, request.listing.offset);
-    let next = (offset + limit < total).then(|| params::link(req.path(), &request.kept, limit, offset + limit));
+    // Saturating: `_offset` may be as large as an i64 holds.
+    let next = (offset.saturating_add(limit) < total)
+        .then(|| params::link(req.path(), &request.kept, limit, offset.saturating_add(limit)));
     let previous = (offset > 0).then(|| params::link(req.path(), &request.kept, limit, (offset - limit).max(0)));
     let objects: Vec<Value> = rows.iter().map(render::<R>).collect();
     Ok(Reply::Body(

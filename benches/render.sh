@@ -6,6 +6,7 @@
 # average before each round, and the ratios. Builds in target/bench (release), niced.
 #
 #   benches/render.sh                 # ROUNDS=5 benches/render.sh for steadier medians
+#   CRITERION_ARGS='--measurement-time 2 petition/' benches/render.sh   # shorter, petition/* only
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -35,7 +36,8 @@ for round in $(seq 1 "$ROUNDS"); do
     echo "round $round/$ROUNDS: $(uptime)" >&2
     uptime | sed 's/.*load average: //' >"$OUT/load-$round"
     rm -rf "$CRITERION"
-    nice -n 10 "$BENCH" --bench >"$OUT/criterion-$round.log" 2>&1 \
+    # shellcheck disable=SC2086 # CRITERION_ARGS: criterion options and a filter, split on spaces
+    nice -n 10 "$BENCH" --bench ${CRITERION_ARGS:-} >"$OUT/criterion-$round.log" 2>&1 \
         || { cat "$OUT/criterion-$round.log" >&2; exit 1; }
     # Each benchmark's median (ns) from criterion's estimates.
     "$VENV/bin/python" - "$CRITERION" >"$OUT/rust-$round.json" <<'EOF'

@@ -75,18 +75,6 @@ fn loggable_path(path: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(redacted.join("/"))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::loggable_path;
-
-    #[test]
-    fn o5_logged_paths_hold_no_email_or_user_id() {
-        assert_eq!(loggable_path("/api/users/a%40x.org"), "/api/users/{email}");
-        assert_eq!(loggable_path("/api/users/byUserId/42"), "/api/users/byUserId/{id}");
-        assert_eq!(loggable_path("/sign/save-the-bees/"), "/sign/save-the-bees/");
-    }
-}
-
 /// `web::block` that carries the current span into the blocking thread pool and turns a
 /// cancelled or panicked job into an `AppError` instead of a crash.
 pub async fn run_blocking<T, F>(f: F) -> Result<T, AppError>
@@ -98,4 +86,16 @@ where
     actix_web::web::block(move || span.in_scope(f))
         .await
         .map_err(|e| AppError::internal(format!("blocking task failed: {e}")))?
+}
+
+#[cfg(test)]
+mod tests {
+    use super::loggable_path;
+
+    #[test]
+    fn o5_logged_paths_hold_no_email_or_user_id() {
+        assert_eq!(loggable_path("/api/users/a%40x.org"), "/api/users/{email}");
+        assert_eq!(loggable_path("/api/users/byUserId/42"), "/api/users/byUserId/{id}");
+        assert_eq!(loggable_path("/sign/save-the-bees/"), "/sign/save-the-bees/");
+    }
 }

@@ -24,7 +24,7 @@ use crate::db::DbConnection;
 use crate::error::{AppError, FieldError, ValidationErrors};
 use crate::pages::{Page, PageType};
 use crate::people::store::{self as people, Cause};
-use crate::people::{phones, Email, ListId, User, UserChanges};
+use crate::people::{phones, Email, ListId, User};
 
 /// Runs `$body` with `$c` bound to the backend's own connection (typed per backend).
 macro_rules! on_backend {
@@ -137,7 +137,7 @@ impl Prepared {
                 people::update(conn, user.user_id(), &checked.changes, now)?;
                 (user.clone(), false)
             }
-            None => (insert_user(conn, email, &checked.changes, source, now)?, true),
+            None => (people::insert(conn, email, &checked.changes, source, now)?, true),
         };
         people::set_user_fields(conn, user.user_id(), &checked.user_fields)?;
         for (phone_type, number) in &checked.phones {
@@ -162,43 +162,6 @@ impl Prepared {
     pub fn remember(&mut self, user: User) {
         self.users.insert(user.email.clone(), user);
     }
-}
-
-/// As `people::store::insert`, returning the row from the insert itself.
-fn insert_user(
-    conn: &mut DbConnection,
-    email: &Email,
-    changes: &UserChanges,
-    source: &str,
-    now: NaiveDateTime,
-) -> QueryResult<User> {
-    let field = |v: &Option<String>| v.clone().unwrap_or_default();
-    let values = (
-        core_user::email.eq(email.as_str()),
-        core_user::prefix.eq(field(&changes.prefix)),
-        core_user::first_name.eq(field(&changes.first_name)),
-        core_user::middle_name.eq(field(&changes.middle_name)),
-        core_user::last_name.eq(field(&changes.last_name)),
-        core_user::suffix.eq(field(&changes.suffix)),
-        core_user::address1.eq(field(&changes.address1)),
-        core_user::address2.eq(field(&changes.address2)),
-        core_user::city.eq(field(&changes.city)),
-        core_user::state.eq(field(&changes.state)),
-        core_user::zip.eq(field(&changes.zip)),
-        core_user::plus4.eq(field(&changes.plus4)),
-        core_user::postal.eq(field(&changes.postal)),
-        core_user::region.eq(field(&changes.region)),
-        core_user::country.eq(field(&changes.country)),
-        core_user::lang.eq(changes.lang.clone().unwrap_or_else(|| "en".to_owned())),
-        core_user::source.eq(source),
-        core_user::subscription_status.eq("never"),
-        core_user::created_at.eq(now),
-        core_user::updated_at.eq(now),
-    );
-    on_backend!(conn, c => diesel::insert_into(core_user::table)
-        .values(values)
-        .returning(User::as_select())
-        .get_result(c))
 }
 
 /// As the engine's `store_action` for a row without an `akid`.

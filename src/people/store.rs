@@ -27,32 +27,39 @@ pub fn insert(
     now: NaiveDateTime,
 ) -> QueryResult<User> {
     let field = |v: &Option<String>| v.clone().unwrap_or_default();
-    diesel::insert_into(core_user::table)
-        .values((
-            core_user::email.eq(email.as_str()),
-            core_user::prefix.eq(field(&changes.prefix)),
-            core_user::first_name.eq(field(&changes.first_name)),
-            core_user::middle_name.eq(field(&changes.middle_name)),
-            core_user::last_name.eq(field(&changes.last_name)),
-            core_user::suffix.eq(field(&changes.suffix)),
-            core_user::address1.eq(field(&changes.address1)),
-            core_user::address2.eq(field(&changes.address2)),
-            core_user::city.eq(field(&changes.city)),
-            core_user::state.eq(field(&changes.state)),
-            core_user::zip.eq(field(&changes.zip)),
-            core_user::plus4.eq(field(&changes.plus4)),
-            core_user::postal.eq(field(&changes.postal)),
-            core_user::region.eq(field(&changes.region)),
-            core_user::country.eq(field(&changes.country)),
-            core_user::lang.eq(changes.lang.clone().unwrap_or_else(|| "en".to_owned())),
-            core_user::source.eq(source),
-            core_user::subscription_status.eq("never"),
-            core_user::created_at.eq(now),
-            core_user::updated_at.eq(now),
-        ))
-        .execute(conn)?;
-    // A select after the insert: the multi-backend connection cannot return a whole row.
-    core_user::table.filter(core_user::email.eq(email.as_str())).select(User::as_select()).first(conn)
+    let values = (
+        core_user::email.eq(email.as_str()),
+        core_user::prefix.eq(field(&changes.prefix)),
+        core_user::first_name.eq(field(&changes.first_name)),
+        core_user::middle_name.eq(field(&changes.middle_name)),
+        core_user::last_name.eq(field(&changes.last_name)),
+        core_user::suffix.eq(field(&changes.suffix)),
+        core_user::address1.eq(field(&changes.address1)),
+        core_user::address2.eq(field(&changes.address2)),
+        core_user::city.eq(field(&changes.city)),
+        core_user::state.eq(field(&changes.state)),
+        core_user::zip.eq(field(&changes.zip)),
+        core_user::plus4.eq(field(&changes.plus4)),
+        core_user::postal.eq(field(&changes.postal)),
+        core_user::region.eq(field(&changes.region)),
+        core_user::country.eq(field(&changes.country)),
+        core_user::lang.eq(changes.lang.clone().unwrap_or_else(|| "en".to_owned())),
+        core_user::source.eq(source),
+        core_user::subscription_status.eq("never"),
+        core_user::created_at.eq(now),
+        core_user::updated_at.eq(now),
+    );
+    // The row from the insert itself (`RETURNING`), on the backend's own connection: the
+    // multi-backend connection cannot return a whole row, and there diesel also keeps the
+    // statement prepared.
+    match conn {
+        DbConnection::Sqlite(c) => {
+            diesel::insert_into(core_user::table).values(values).returning(User::as_select()).get_result(c)
+        }
+        DbConnection::Postgresql(c) => {
+            diesel::insert_into(core_user::table).values(values).returning(User::as_select()).get_result(c)
+        }
+    }
 }
 
 /// Applies submitted fields to a stored supporter.

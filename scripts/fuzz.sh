@@ -45,6 +45,9 @@ for target in "${targets[@]}"; do
   corpus="$work/corpus/$target"
   mkdir -p "$corpus" "fuzz/artifacts/$target"
   cp -r "fuzz/seeds/$target/." "$corpus/"
+  # The template targets also start from every shipped Original template (read from
+  # templatesets/original, not copied into the seeds, so they cannot drift apart).
+  case $target in django_translate | staff_template) cp templatesets/original/*.html "$corpus/" ;; esac
   before=$(find "fuzz/artifacts/$target" -type f | sort)
   log="$work/$target.log"
   # The binaries themselves, not `cargo fuzz run`: that would re-check (and maybe rebuild)

@@ -17,8 +17,9 @@ pub struct NewAction<'a> {
 }
 
 pub fn insert(conn: &mut DbConnection, action: &NewAction<'_>, now: NaiveDateTime) -> QueryResult<i64> {
-    diesel::insert_into(core_action::table)
-        .values((
+    crate::db::insert_returning_id!(
+        conn,
+        diesel::insert_into(core_action::table).values((
             core_action::user_id.eq(action.user_id),
             core_action::page_id.eq(action.page_id),
             core_action::source.eq(action.source),
@@ -29,9 +30,9 @@ pub fn insert(conn: &mut DbConnection, action: &NewAction<'_>, now: NaiveDateTim
             core_action::mailing_id.eq(action.mailing_id),
             core_action::created_at.eq(now),
             core_action::updated_at.eq(now),
-        ))
-        .returning(core_action::id)
-        .get_result(conn)
+        )),
+        core_action::id
+    )
 }
 
 pub fn set_subscribed_user(conn: &mut DbConnection, action_id: i64) -> QueryResult<()> {

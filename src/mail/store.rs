@@ -82,8 +82,9 @@ fn insert(
     error: &str,
     now: NaiveDateTime,
 ) -> QueryResult<i64> {
-    diesel::insert_into(core_outbox::table)
-        .values((
+    crate::db::insert_returning_id!(
+        conn,
+        diesel::insert_into(core_outbox::table).values((
             core_outbox::kind.eq(mail.kind),
             core_outbox::to_email.eq(mail.to_email),
             core_outbox::subject.eq(mail.subject),
@@ -95,9 +96,9 @@ fn insert(
             core_outbox::last_error.eq(truncate(error)),
             core_outbox::next_attempt_at.eq(now),
             core_outbox::created_at.eq(now),
-        ))
-        .returning(core_outbox::id)
-        .get_result(conn)
+        )),
+        core_outbox::id
+    )
 }
 
 pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Option<OutboxRow>> {

@@ -107,8 +107,9 @@ pub struct NewOrder<'a> {
 
 pub fn insert_order(conn: &mut DbConnection, order: &NewOrder<'_>) -> QueryResult<i64> {
     let s = order.shipping;
-    diesel::insert_into(core_order::table)
-        .values((
+    crate::db::insert_returning_id!(
+        conn,
+        diesel::insert_into(core_order::table).values((
             core_order::user_id.eq(order.user_id),
             core_order::action_id.eq(order.action_id),
             core_order::payment_account_id.eq(order.account.id),
@@ -125,9 +126,9 @@ pub fn insert_order(conn: &mut DbConnection, order: &NewOrder<'_>) -> QueryResul
             core_order::shipping_country.eq(&s.country),
             core_order::created_at.eq(order.created_at),
             core_order::updated_at.eq(order.created_at),
-        ))
-        .returning(core_order::id)
-        .get_result(conn)
+        )),
+        core_order::id
+    )
 }
 
 pub fn insert_item(
@@ -170,8 +171,9 @@ pub struct NewTransaction<'a> {
 }
 
 pub fn insert_transaction(conn: &mut DbConnection, t: &NewTransaction<'_>) -> QueryResult<i64> {
-    diesel::insert_into(core_transaction::table)
-        .values((
+    crate::db::insert_returning_id!(
+        conn,
+        diesel::insert_into(core_transaction::table).values((
             core_transaction::order_id.eq(t.order_id),
             core_transaction::payment_account_id.eq(t.account_id),
             core_transaction::type_.eq("sale"),
@@ -181,9 +183,9 @@ pub fn insert_transaction(conn: &mut DbConnection, t: &NewTransaction<'_>) -> Qu
             core_transaction::fingerprint.eq(t.fingerprint),
             core_transaction::failure_message.eq(t.failure_message),
             core_transaction::created_at.eq(t.created_at),
-        ))
-        .returning(core_transaction::id)
-        .get_result(conn)
+        )),
+        core_transaction::id
+    )
 }
 
 /// `(id, action_id, total_cents, currency, status, card_last4, shipping_address1,

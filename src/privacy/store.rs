@@ -103,8 +103,9 @@ pub struct NewRecord<'a> {
 /// Inserts the record and its `created` entry in the consent log.
 pub fn insert_record(conn: &mut DbConnection, r: &NewRecord<'_>, now: NaiveDateTime) -> QueryResult<i64> {
     use crate::db::schema::core_privacyrecord as p;
-    let id = diesel::insert_into(p::table)
-        .values((
+    let id = crate::db::insert_returning_id!(
+        conn,
+        diesel::insert_into(p::table).values((
             p::user_id.eq(r.user_id),
             p::action_id.eq(r.action_id),
             p::version_id.eq(r.version_id),
@@ -120,9 +121,9 @@ pub fn insert_record(conn: &mut DbConnection, r: &NewRecord<'_>, now: NaiveDateT
             p::ip_hmac.eq(r.ip_hmac),
             p::created_at.eq(now),
             p::updated_at.eq(now),
-        ))
-        .returning(p::id)
-        .get_result(conn)?;
+        )),
+        p::id
+    )?;
     super::chain::append(conn, id, "created", now)?;
     Ok(id)
 }
@@ -211,8 +212,10 @@ pub fn records_of_user(conn: &mut DbConnection, user_id: i64) -> QueryResult<Vec
 /// Returns how many.
 pub fn erase_for_user(conn: &mut DbConnection, user_id: i64, now: NaiveDateTime) -> QueryResult<usize> {
     use crate::db::schema::core_privacyrecord as p;
-    let mut ids: Vec<i64> =
-        diesel::delete(p::table.filter(p::user_id.eq(user_id))).returning(p::id).get_results(conn)?;
+    // Read, then delete: SQLite's `DELETE … RETURNING` opens a statement journal (see
+    // `db::insert_returning_id!`).
+    let mut ids: Vec<i64> = p::table.filter(p::user_id.eq(user_id)).select(p::id).load(conn)?;
+    diesel::delete(p::table.filter(p::user_id.eq(user_id))).execute(conn)?;
     ids.sort_unstable();
     let tombstones: Vec<(i64, &str)> = ids.iter().map(|id| (*id, "erased")).collect();
     super::chain::append_all(conn, &tombstones, now)?;

@@ -246,6 +246,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         tables.iter().map(|t| Ok(format!("{t} {}", count(conn, t)?))).collect::<Result<Vec<_>, _>>()
     })?;
     println!("built in {built:.1?}: {}", sizes.join(", "));
+    // `FORGET_DB_COPY=path` keeps a copy of the built database, for looking at its layout.
+    if let Ok(path) = std::env::var("FORGET_DB_COPY") {
+        use diesel::{Connection as _, RunQueryDsl as _};
+        let mut conn = diesel::SqliteConnection::establish(&dir.path().join("bench.db").to_string_lossy())?;
+        diesel::sql_query(format!("VACUUM INTO '{}'", path.replace('\'', "''"))).execute(&mut conn)?;
+    }
 
     let emails: Vec<Email> =
         shuffled(persons).into_iter().map(|p| Email::parse(&target_email(p)).expect("email")).collect();

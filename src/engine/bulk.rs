@@ -14,17 +14,17 @@
 
 use std::collections::{HashMap, HashSet};
 
-use chrono::{NaiveDateTime, Utc};
+use chrono::Utc;
 use diesel::prelude::*;
 
-use super::validate::{self, Complaints};
+use super::validate::{self, Checked, Complaints};
 use super::{ActionInput, EngineDeps};
 use crate::db::schema::{core_action, core_actionfield, core_user};
-use crate::db::DbConnection;
+use crate::db::{DbConnection, Stamp};
 use crate::error::{AppError, FieldError, ValidationErrors};
 use crate::pages::{Page, PageType};
 use crate::people::store::{self as people, Cause};
-use crate::people::{phones, Email, ListId, User};
+use crate::people::{phones, Email, ListId, UserId};
 
 /// Runs `$body` with `$c` bound to the backend's own connection (typed per backend).
 macro_rules! on_backend {
@@ -39,45 +39,81 @@ macro_rules! on_backend {
 /// Addresses looked up per query: far below both backends' bind-parameter limits.
 const LOOKUP_SLICE: usize = 500;
 
+/// The rules a row is validated by: its page's required fields and the allowed user
+/// fields. An import validates its rows beside the writer by the rules as they were when
+/// it started, and the writer uses those checks while the rules are still the same.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Rules {
+    required: Vec<String>,
+    allowed_user_fields: Vec<String>,
+}
+
+impl Rules {
+    /// The rules for rows on `page_name`; `None` when no page has this name.
+    pub fn load(conn: &mut DbConnection, page_name: &str) -> Result<Option<Self>, AppError> {
+        let Some(page) = crate::pages::store::find_by_name(conn, page_name)? else {
+            return Ok(None);
+        };
+        Ok(Some(Self { required: page.required(), allowed_user_fields: people::allowed_user_fields(conn)? }))
+    }
+
+    /// `validate::check` by these rules, as `process` checks a row from a new supporter.
+    pub fn check(&self, input: &ActionInput) -> (Checked, Complaints) {
+        validate::check(input, &self.required, None, &self.allowed_user_fields)
+    }
+}
+
 /// What the rows of one chunk share, read once in the chunk's transaction.
 pub struct Prepared {
     page: Page,
-    required: Vec<String>,
-    allowed_user_fields: Vec<String>,
+    pub rules: Rules,
     privacy_enabled: bool,
-    /// `forget_hash` of every forgotten address (SPEC G3).
+    /// The chunk's addresses that are forgotten (SPEC G3), as `Email` normalizes them.
     forgotten: HashSet<String>,
     /// The chunk's supporters by address, kept current as rows store them.
-    users: HashMap<String, User>,
+    users: HashMap<String, UserId>,
     /// Whether a list id named by a row exists.
     lists: HashMap<i64, bool>,
+    /// The time every row of the chunk is stored at, formatted once.
+    now: Stamp,
 }
 
 impl Prepared {
-    /// Reads what the chunk's rows share; `emails` are the addresses its rows give. `None`
-    /// when no page has this name (every row then gets `process`'s answer).
-    pub fn load(conn: &mut DbConnection, page_name: &str, emails: &[Email]) -> Result<Option<Self>, AppError> {
+    /// Reads what the chunk's rows share; `emails` are the addresses its rows give, each
+    /// with its `forget_hash` (worked out beside the writer). `None` when no page has this
+    /// name (every row then gets `process`'s answer).
+    pub fn load(
+        conn: &mut DbConnection,
+        page_name: &str,
+        emails: &[(Email, String)],
+    ) -> Result<Option<Self>, AppError> {
         let Some(page) = crate::pages::store::find_by_name(conn, page_name)? else {
             return Ok(None);
         };
         let settings = crate::privacy::store::load_settings(conn)?;
-        let forgotten =
-            crate::gdpr::store::forgotten(conn, crate::gdpr::store::EMAIL)?.into_iter().collect::<HashSet<_>>();
+        let mut forgotten = HashSet::new();
         let mut users = HashMap::with_capacity(emails.len());
-        let addresses: Vec<&str> = emails.iter().map(Email::as_str).collect();
-        for slice in addresses.chunks(LOOKUP_SLICE) {
-            let found: Vec<User> =
-                core_user::table.filter(core_user::email.eq_any(slice)).select(User::as_select()).load(conn)?;
-            users.extend(found.into_iter().map(|u| (u.email.clone(), u)));
+        for slice in emails.chunks(LOOKUP_SLICE) {
+            let hashes: Vec<&str> = slice.iter().map(|(_, hash)| hash.as_str()).collect();
+            let listed: HashSet<String> =
+                crate::gdpr::store::forgotten_among(conn, crate::gdpr::store::EMAIL, &hashes)?.into_iter().collect();
+            forgotten
+                .extend(slice.iter().filter(|(_, hash)| listed.contains(hash)).map(|(e, _)| e.as_str().to_owned()));
+            let slice: Vec<&str> = slice.iter().map(|(email, _)| email.as_str()).collect();
+            let found: Vec<(String, i64)> = core_user::table
+                .filter(core_user::email.eq_any(slice))
+                .select((core_user::email, core_user::id))
+                .load(conn)?;
+            users.extend(found.into_iter().map(|(email, id)| (email, UserId(id))));
         }
         Ok(Some(Self {
-            required: page.required(),
-            allowed_user_fields: people::allowed_user_fields(conn)?,
+            rules: Rules { required: page.required(), allowed_user_fields: people::allowed_user_fields(conn)? },
             privacy_enabled: settings.enabled,
             page,
             forgotten,
             users,
             lists: HashMap::new(),
+            now: Stamp::new(Utc::now().naive_utc()),
         }))
     }
 
@@ -93,7 +129,7 @@ impl Prepared {
     pub fn refresh(&mut self, conn: &mut DbConnection, input: &ActionInput) -> Result<(), AppError> {
         if let Some(email) = input.get("email").and_then(Email::parse) {
             match people::find_by_email(conn, &email)? {
-                Some(user) => self.users.insert(user.email.clone(), user),
+                Some(found) => self.users.insert(found.email.clone(), found.user_id()),
                 None => self.users.remove(email.as_str()),
             };
         }
@@ -108,8 +144,20 @@ impl Prepared {
         conn: &mut DbConnection,
         deps: &EngineDeps,
         input: &ActionInput,
-    ) -> Result<(User, bool), AppError> {
-        let (checked, mut complaints) = validate::check(input, &self.required, None, &self.allowed_user_fields);
+    ) -> Result<Stored, AppError> {
+        let (checked, complaints) = self.rules.check(input);
+        self.process_checked(conn, deps, input, &checked, complaints)
+    }
+
+    /// [`Self::process`] for a row already checked by [`Self::rules`].
+    pub fn process_checked(
+        &mut self,
+        conn: &mut DbConnection,
+        deps: &EngineDeps,
+        input: &ActionInput,
+        checked: &Checked,
+        mut complaints: Complaints,
+    ) -> Result<Stored, AppError> {
         let unknown: Vec<i64> = checked.lists.iter().copied().filter(|id| !self.lists.contains_key(id)).collect();
         if !unknown.is_empty() {
             let missing = people::missing_lists(conn, &unknown)?;
@@ -120,7 +168,7 @@ impl Prepared {
         }
         // G3, as `process` and the import's own mapping decide it together: a forgotten
         // person's row is only counted, whatever else is wrong with it.
-        if checked.email.as_ref().is_some_and(|e| self.forgotten.contains(&crate::gdpr::forget_hash(e.as_str()))) {
+        if checked.email.as_ref().is_some_and(|e| self.forgotten.contains(e.as_str())) {
             return Err(AppError::Forgotten { redirect_url: format!("/cms/thanks/{}/", self.page.name) });
         }
         if !complaints.is_empty() {
@@ -130,38 +178,48 @@ impl Prepared {
             return Err(AppError::internal("validation passed without email"));
         };
 
-        let now = Utc::now().naive_utc();
+        let stamp = &self.now;
+        let now = stamp.at();
         let source = input.source.as_str();
         let (user, created_user) = match self.users.get(email.as_str()) {
-            Some(user) => {
-                people::update(conn, user.user_id(), &checked.changes, now)?;
-                (user.clone(), false)
+            Some(&user) => {
+                people::update(conn, user, &checked.changes, now)?;
+                (user, false)
             }
-            None => (people::insert(conn, email, &checked.changes, source, now)?, true),
+            None => (people::insert_at(conn, email, &checked.changes, source, stamp)?, true),
         };
-        people::set_user_fields(conn, user.user_id(), &checked.user_fields)?;
+        people::set_user_fields(conn, user, &checked.user_fields)?;
         for (phone_type, number) in &checked.phones {
-            phones::set(conn, user.user_id(), phone_type, number, source, now)?;
+            phones::set(conn, user, phone_type, number, source, now)?;
         }
-        let action_id = insert_action(conn, deps, input, &self.page, &user, created_user, now)?;
+        let action_id = insert_action(conn, deps, input, &self.page, user, created_user, stamp)?;
         insert_action_fields(conn, action_id, &checked.action_fields)?;
         // Import pages join only the lists a row names (SPEC A7).
         let mut subscribed = false;
         for list in &checked.lists {
-            subscribed |= people::subscribe(conn, user.user_id(), ListId(*list), Cause::Action(action_id), now)?;
+            subscribed |= people::subscribe(conn, user, ListId(*list), Cause::Action(action_id), now)?;
         }
         if subscribed {
             super::store::set_subscribed_user(conn, action_id)?;
         }
         // No thank-you mail: import rows always skip confirmation.
         crate::metrics::action_stored(source);
-        Ok((user, created_user))
+        Ok(Stored { user, created: created_user, email: email.as_str().to_owned() })
     }
 
-    /// Records a supporter a released savepoint stored, for the chunk's later rows.
-    pub fn remember(&mut self, user: User) {
-        self.users.insert(user.email.clone(), user);
+    /// Records a supporter a released savepoint created, for the chunk's later rows.
+    pub fn remember(&mut self, stored: Stored) {
+        if stored.created {
+            self.users.insert(stored.email, stored.user);
+        }
     }
+}
+
+/// A row the bulk path stored: its supporter, and whether the row created them.
+pub struct Stored {
+    pub user: UserId,
+    pub created: bool,
+    email: String,
 }
 
 /// As the engine's `store_action` for a row without an `akid`.
@@ -170,13 +228,13 @@ fn insert_action(
     deps: &EngineDeps,
     input: &ActionInput,
     page: &Page,
-    user: &User,
+    user: UserId,
     created_user: bool,
-    now: NaiveDateTime,
+    now: &Stamp,
 ) -> QueryResult<i64> {
     let referring = input.get("referring_akid").and_then(|a| deps.akid_key.parse(a));
     let values = (
-        core_action::user_id.eq(user.id),
+        core_action::user_id.eq(user.0),
         core_action::page_id.eq(page.id),
         core_action::source.eq(input.get("source").unwrap_or(input.source.as_str())),
         core_action::status.eq("complete"),
@@ -187,10 +245,7 @@ fn insert_action(
         core_action::created_at.eq(now),
         core_action::updated_at.eq(now),
     );
-    on_backend!(conn, c => diesel::insert_into(core_action::table)
-        .values(values)
-        .returning(core_action::id)
-        .get_result(c))
+    crate::db::insert_returning_id!(conn, diesel::insert_into(core_action::table).values(values), core_action::id)
 }
 
 fn insert_action_fields(conn: &mut DbConnection, action_id: i64, fields: &[(String, String)]) -> QueryResult<()> {

@@ -32,6 +32,15 @@ pub fn is_forgotten(conn: &mut DbConnection, kind: &str, hash: &str) -> QueryRes
         .map(|n| n > 0)
 }
 
+/// Which of `hashes` are forgotten (`hashes` within the backends' bind limits).
+pub fn forgotten_among(conn: &mut DbConnection, kind: &str, hashes: &[&str]) -> QueryResult<Vec<String>> {
+    core_forgotten::table
+        .filter(core_forgotten::kind.eq(kind))
+        .filter(core_forgotten::hash.eq_any(hashes))
+        .select(core_forgotten::hash)
+        .load(conn)
+}
+
 pub fn forgotten(conn: &mut DbConnection, kind: &str) -> QueryResult<Vec<String>> {
     core_forgotten::table
         .filter(core_forgotten::kind.eq(kind))

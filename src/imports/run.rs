@@ -19,24 +19,63 @@ use diesel::Connection as _;
 use super::csvfile::{Row, Rows, FORGOTTEN_MARK};
 use super::store::{self, ChunkCounts, UploadRow};
 use crate::db::{Database, DbConnection};
-use crate::engine::bulk::Prepared;
+use crate::engine::bulk::{Prepared, Rules};
 use crate::engine::notes::{self, NoteContext, NoteValue};
+use crate::engine::validate::{Checked, Complaints};
 use crate::engine::{ActionInput, EngineDeps, Source};
 use crate::error::AppError;
+use crate::people::Email;
 
 /// Rows per writer job: large enough that commits are rare, small enough that a web
-/// action queued behind a chunk on SQLite's one writer waits little (at the engine's
-/// measured 7–12k rows/s on the bulk path, 500 rows hold the writer about 50 ms; 4,000
-/// rows per job measured only 5–25 % faster, issue 8).
-pub const CHUNK_ROWS: usize = 500;
+/// action queued behind a chunk on SQLite's one writer waits little: at the bulk path's
+/// ~40–50k rows/s, 2,000 rows hold the writer about 40–50 ms. Measured on 100k rows
+/// (issue 8): 500 rows per job 38.7k rows/s, 2,000 40.1k, 5,000 44.0k.
+pub const CHUNK_ROWS: usize = 2_000;
 
 /// An upload claimed by one worker, with its file open at the first unprocessed row.
 pub struct Runner {
+    claim: Claim,
+    reader: ChunkReader,
+}
+
+/// The claim on an upload that its chunks are stored under.
+pub struct Claim {
     pub upload_id: i64,
     worker: Arc<str>,
+}
+
+/// The file of a claimed upload, read a chunk at a time into engine inputs: CPU work that
+/// needs no database, so it runs beside the writer ([`run_now`], [`run`]).
+pub struct ChunkReader {
     page_name: Arc<str>,
     note: Option<NoteValue>,
     rows: Rows,
+    /// The validation rules when the upload was opened (`None`: no such page).
+    rules: Option<Rules>,
+}
+
+/// One chunk's rows as the engine takes them, read by a [`ChunkReader`].
+pub struct Chunk {
+    page_name: Arc<str>,
+    /// The 0-based index of its first row in the file.
+    from_row: i64,
+    /// Each row's line number, and its input and privacy note or the refusal it gets
+    /// before anything is stored.
+    rows: Vec<(i64, Result<Parts, Outcome>)>,
+    /// The addresses the rows give and their `forget_hash`, for [`Prepared::load`].
+    emails: Vec<(Email, String)>,
+    /// The rules `checks` were made by, and each row's check (for rows with parts).
+    rules: Option<Rules>,
+    checks: Vec<Option<(Checked, Complaints)>>,
+}
+
+/// A row's engine input and its own (or the upload's) privacy note.
+type Parts = (ActionInput, Option<NoteValue>);
+
+impl Chunk {
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
 }
 
 /// What one step did.
@@ -44,6 +83,44 @@ pub struct Runner {
 pub enum Step {
     Chunk(ChunkCounts),
     Done,
+}
+
+impl ChunkReader {
+    /// The next chunk: at most `max_rows` rows, empty at the end of the file.
+    pub fn read(&mut self, max_rows: usize) -> Result<Chunk, AppError> {
+        let from_row = self.rows.position();
+        let rows = self.rows.chunk(max_rows)?;
+        let emails = self.rows.emails(&rows).into_iter().map(|e| {
+            let hash = crate::gdpr::forget_hash(e.as_str());
+            (e, hash)
+        });
+        let emails = emails.collect();
+        let rows: Vec<_> = rows.iter().map(|row| (row.number, self.parts(row))).collect();
+        let checks = rows
+            .iter()
+            .map(|(_, parts)| match (parts, &self.rules) {
+                (Ok((input, _)), Some(rules)) => Some(rules.check(input)),
+                _ => None,
+            })
+            .collect();
+        Ok(Chunk { page_name: Arc::clone(&self.page_name), from_row, rows, emails, rules: self.rules.clone(), checks })
+    }
+
+    /// A row's engine input and privacy note, or the outcome that refuses it before any
+    /// write (wrong cell count, bad cells, a privacy value that says nothing).
+    fn parts(&self, row: &Row) -> Result<Parts, Outcome> {
+        let (input, privacy_cell) = row_input(&self.page_name, &self.rows.header, row)?;
+        let note = match privacy_cell {
+            Some(raw) => match notes::parse(&raw) {
+                Ok(value) => Some(value),
+                Err(_) => {
+                    return Err(failed("privacy", "This privacy value says nothing: give a privacy text's hash."))
+                }
+            },
+            None => self.note.clone(),
+        };
+        Ok((input, note))
+    }
 }
 
 impl Runner {
@@ -64,13 +141,18 @@ impl Runner {
         let note = notes::parse(&upload.privacy_note).ok();
         let mut rows = Rows::open(content)?;
         rows.skip(upload.processed_rows)?;
-        Ok(Some(Self { upload_id, worker: worker.into(), page_name: page_name.into(), note, rows }))
+        let rules = Rules::load(conn, &page_name)?;
+        let reader = ChunkReader { page_name: page_name.into(), note, rows, rules };
+        Ok(Some(Self { claim: Claim { upload_id, worker: worker.into() }, reader }))
     }
 
-    /// Processes the next chunk (at most `max_rows` rows) in `conn`'s transaction, or marks
-    /// the upload complete when no row is left. An `Err` means the chunk must not commit
-    /// (the claim was lost, or the database failed): drop this runner; the upload stays
-    /// where its last committed chunk left it.
+    /// The claim, to store chunks under, and the reader, to read them beside the writer.
+    pub fn split(self) -> (Claim, ChunkReader) {
+        (self.claim, self.reader)
+    }
+
+    /// Reads and stores the next chunk (at most `max_rows` rows) in `conn`'s transaction:
+    /// [`ChunkReader::read`], then [`Self::store`].
     pub fn step(
         &mut self,
         conn: &mut DbConnection,
@@ -78,8 +160,22 @@ impl Runner {
         max_rows: usize,
         now: NaiveDateTime,
     ) -> Result<Step, AppError> {
-        let from_row = self.rows.position();
-        let chunk = self.rows.chunk(max_rows)?;
+        let chunk = self.reader.read(max_rows)?;
+        self.claim.store(conn, deps, &chunk, now)
+    }
+}
+
+impl Claim {
+    /// Stores a chunk in `conn`'s transaction, or marks the upload complete when the chunk
+    /// is empty. An `Err` means the chunk must not commit (the claim was lost, or the
+    /// database failed): stop; the upload stays where its last committed chunk left it.
+    pub fn store(
+        &self,
+        conn: &mut DbConnection,
+        deps: &EngineDeps,
+        chunk: &Chunk,
+        now: NaiveDateTime,
+    ) -> Result<Step, AppError> {
         if chunk.is_empty() {
             return if store::complete(conn, self.upload_id, &self.worker, now)? {
                 Ok(Step::Done)
@@ -88,86 +184,139 @@ impl Runner {
             };
         }
         let required = notes::required(NoteContext::Import, &crate::privacy::store::load_settings(conn)?, None, "");
-        let emails = self.rows.emails(&chunk);
-        let mut prepared = Prepared::load(conn, &self.page_name, &emails)?;
+        let mut prepared = Prepared::load(conn, &chunk.page_name, &chunk.emails)?;
+        let grouped = self.group(conn, deps, prepared.as_mut(), chunk, required, now);
+        let outcomes = if let Ok(outcomes) = grouped {
+            outcomes
+        } else {
+            // A row failed after writing: the group rolled back whole. Again row by row,
+            // each in its own savepoint, with the supporters as they are stored now.
+            prepared = Prepared::load(conn, &chunk.page_name, &chunk.emails)?;
+            let mut outcomes = Vec::with_capacity(chunk.rows.len());
+            for (number, parts) in &chunk.rows {
+                outcomes.push(match checked_parts(parts, required) {
+                    Ok((input, note)) => self.one_row(conn, deps, prepared.as_mut(), *number, input, note, now)?,
+                    Err(refused) => refused,
+                });
+            }
+            outcomes
+        };
         let mut counts = ChunkCounts::default();
-        for row in &chunk {
+        for ((number, _), outcome) in chunk.rows.iter().zip(outcomes) {
             counts.processed += 1;
-            match self.one_row(conn, deps, prepared.as_mut(), row, required, now)? {
+            match outcome {
                 Outcome::Stored => counts.ok += 1,
                 Outcome::Forgotten => counts.forgotten += 1,
                 Outcome::Failed(errors) => {
                     counts.errors += 1;
                     for (field, message) in errors {
-                        store::insert_error(conn, self.upload_id, row.number, &field, &message, now)?;
+                        store::insert_error(conn, self.upload_id, *number, &field, &message, now)?;
                     }
                 }
             }
         }
-        if !store::advance(conn, self.upload_id, &self.worker, from_row, counts, now)? {
+        if !store::advance(conn, self.upload_id, &self.worker, chunk.from_row, counts, now)? {
             return Err(AppError::Conflict("another worker holds this upload".into()));
         }
-        crate::metrics::import_rows(chunk.len());
+        crate::metrics::import_rows(chunk.rows.len());
         Ok(Step::Chunk(counts))
+    }
+
+    /// The chunk's rows in one savepoint, without one per row: a row the bulk path refuses
+    /// (invalid, forgotten) has written nothing by then, and every other row takes
+    /// [`Self::one_row`] and its own savepoint. Per-row savepoints were a third of an
+    /// import's time (issue 8). `Err` when a bulk row failed after it began writing (a
+    /// database fault, a privacy note that cannot be recorded): the whole group is rolled
+    /// back, and the caller runs it again row by row.
+    fn group(
+        &self,
+        conn: &mut DbConnection,
+        deps: &EngineDeps,
+        mut prepared: Option<&mut Prepared>,
+        chunk: &Chunk,
+        notes_required: bool,
+        now: NaiveDateTime,
+    ) -> Result<Vec<Outcome>, AppError> {
+        // The rows' checks made beside the writer hold while the rules are unchanged.
+        let checked_by_same_rules = prepared.as_ref().is_some_and(|p| Some(&p.rules) == chunk.rules.as_ref());
+        DbConnection::transaction(conn, |c| {
+            let mut outcomes = Vec::with_capacity(chunk.rows.len());
+            for ((number, parts), check) in chunk.rows.iter().zip(&chunk.checks) {
+                let outcome = match checked_parts(parts, notes_required) {
+                    Err(refused) => refused,
+                    Ok((input, note)) => match prepared.as_deref_mut() {
+                        Some(bulk) if bulk.covers(input) => match match check {
+                            Some((checked, complaints)) if checked_by_same_rules => {
+                                bulk.process_checked(c, deps, input, checked, complaints.clone())
+                            }
+                            _ => bulk.process(c, deps, input),
+                        } {
+                            Ok(stored) => {
+                                if let Some(note) = note {
+                                    notes::record(c, stored.user.0, NoteContext::Import, note, now)?;
+                                }
+                                bulk.remember(stored);
+                                Outcome::Stored
+                            }
+                            // Refused before anything was written.
+                            Err(AppError::Forgotten { .. }) => Outcome::Forgotten,
+                            Err(AppError::Validation(errors)) => {
+                                Outcome::Failed(errors.0.into_iter().map(|e| (e.field, e.message)).collect())
+                            }
+                            Err(e) => return Err(e),
+                        },
+                        bulk => self.one_row(c, deps, bulk, *number, input, note, now)?,
+                    },
+                };
+                outcomes.push(outcome);
+            }
+            Ok(outcomes)
+        })
     }
 
     /// One row in its own savepoint: through the engine's bulk path when it covers the
     /// row, else through `engine::process`. An `Err` fails the whole chunk.
+    #[allow(clippy::too_many_arguments)]
     fn one_row(
         &self,
         conn: &mut DbConnection,
         deps: &EngineDeps,
         prepared: Option<&mut Prepared>,
-        row: &Row,
-        notes_required: bool,
+        number: i64,
+        input: &ActionInput,
+        note: Option<&NoteValue>,
         now: NaiveDateTime,
     ) -> Result<Outcome, AppError> {
-        let (input, privacy_cell) = match row_input(&self.page_name, &self.rows.header, row) {
-            Ok(parts) => parts,
-            Err(failure) => return Ok(failure),
-        };
-        let note = match privacy_cell {
-            Some(raw) => match notes::parse(&raw) {
-                Ok(value) => Some(value),
-                Err(_) => return Ok(failed("privacy", "This privacy value says nothing: give a privacy text's hash.")),
-            },
-            None => self.note.clone(),
-        };
-        if notes_required && note.is_none() {
-            return Ok(failed("privacy", "Imports require privacy notes, and this row has none."));
-        }
-        let record_note = |c: &mut DbConnection, user_id: i64| match &note {
+        let record_note = |c: &mut DbConnection, user_id: i64| match note {
             Some(note) => notes::record(c, user_id, NoteContext::Import, note, now).map(|_| ()),
             None => Ok(()),
         };
         let result = match prepared {
-            Some(bulk) if bulk.covers(&input) => {
+            Some(bulk) if bulk.covers(input) => {
                 let stored = DbConnection::transaction(conn, |c| {
-                    let (user, created) = bulk.process(c, deps, &input)?;
-                    record_note(c, user.id)?;
-                    Ok::<_, AppError>((user, created))
+                    let stored = bulk.process(c, deps, input)?;
+                    record_note(c, stored.user.0)?;
+                    Ok::<_, AppError>(stored)
                 });
                 match stored {
-                    Ok((user, created)) => {
-                        if created {
-                            bulk.remember(user);
-                        }
+                    Ok(stored) => {
+                        bulk.remember(stored);
                         Ok(())
                     }
                     // A database fault (say, the same address stored by a web action a
                     // moment ago on PostgreSQL): the row gets the engine's own path.
                     Err(AppError::Database(_)) => {
-                        let again = Self::through_engine(conn, deps, &input, &record_note);
-                        bulk.refresh(conn, &input)?;
+                        let again = Self::through_engine(conn, deps, input, &record_note);
+                        bulk.refresh(conn, input)?;
                         again
                     }
                     Err(e) => Err(e),
                 }
             }
             bulk => {
-                let result = Self::through_engine(conn, deps, &input, &record_note);
+                let result = Self::through_engine(conn, deps, input, &record_note);
                 if let Some(bulk) = bulk {
-                    bulk.refresh(conn, &input)?;
+                    bulk.refresh(conn, input)?;
                 }
                 result
             }
@@ -176,13 +325,13 @@ impl Runner {
             Ok(()) => Outcome::Stored,
             Err(AppError::Forgotten { .. }) => Outcome::Forgotten,
             // A forgotten person's row with other faults is still only counted as forgotten.
-            Err(AppError::Validation(_)) if is_forgotten(conn, &input) => Outcome::Forgotten,
+            Err(AppError::Validation(_)) if is_forgotten(conn, input) => Outcome::Forgotten,
             Err(AppError::Validation(errors)) => {
                 Outcome::Failed(errors.0.into_iter().map(|e| (e.field, e.message)).collect())
             }
             Err(e @ (AppError::NotFound(_) | AppError::BadRequest(_))) => failed("", &e.public_message()),
             Err(e) => {
-                tracing::error!(upload_id = self.upload_id, row = row.number, error = %e, "import: a row could not be stored");
+                tracing::error!(upload_id = self.upload_id, row = number, error = %e, "import: a row could not be stored");
                 failed("", "The row could not be stored because of an error on our side.")
             }
         })
@@ -202,6 +351,22 @@ impl Runner {
     }
 }
 
+/// A read row's parts, or its refusal; a row without a note is refused when imports
+/// require notes (checked in the chunk's transaction, where the setting is read).
+fn checked_parts(
+    parts: &Result<Parts, Outcome>,
+    notes_required: bool,
+) -> Result<(&ActionInput, Option<&NoteValue>), Outcome> {
+    match parts {
+        Err(refused) => Err(refused.clone()),
+        Ok((_, None)) if notes_required => {
+            Err(failed("privacy", "Imports require privacy notes, and this row has none."))
+        }
+        Ok((input, note)) => Ok((input, note.as_ref())),
+    }
+}
+
+#[derive(Clone)]
 enum Outcome {
     Stored,
     Forgotten,
@@ -273,8 +438,9 @@ impl From<&UploadRow> for Progress {
     }
 }
 
-/// Runs an upload to the end on the current thread (the CLI), calling `progress` after
-/// every chunk; the upload as it ends, or `None` when another worker holds it.
+/// Runs an upload to the end (the CLI), calling `progress` after every chunk; the upload as
+/// it ends, or `None` when another worker holds it. A second thread reads the next chunk
+/// while the writer stores this one.
 pub fn run_now(
     db: &Database,
     deps: &EngineDeps,
@@ -282,31 +448,51 @@ pub fn run_now(
     worker: &str,
     mut progress: impl FnMut(&Progress),
 ) -> Result<Option<UploadRow>, AppError> {
-    let Some(mut runner) =
-        db.writer.submit_now(|conn| Runner::open(conn, upload_id, worker, Utc::now().naive_utc()))?
+    let Some(runner) = db.writer.submit_now(|conn| Runner::open(conn, upload_id, worker, Utc::now().naive_utc()))?
     else {
         return Ok(None);
     };
+    let (claim, mut reader) = runner.split();
     let mut seen = db.read_now(|conn| Ok(store::find(conn, upload_id)?))?.map(|u| Progress::from(&u));
-    loop {
-        let step = db.writer.submit_now(|conn| runner.step(conn, deps, CHUNK_ROWS, Utc::now().naive_utc()))?;
-        match (step, seen.as_mut()) {
-            (Step::Done, _) => break,
-            (Step::Chunk(c), Some(p)) => {
-                p.processed_rows += c.processed;
-                p.ok_rows += c.ok;
-                p.error_rows += c.errors;
-                p.forgotten_rows += c.forgotten;
-                progress(p);
+    std::thread::scope(|scope| {
+        // One chunk read ahead; when storing stops, the closed channel stops the reading.
+        let (chunks, next) = std::sync::mpsc::sync_channel(1);
+        scope.spawn(move || read_all(&mut reader, |chunk| chunks.send(chunk).is_ok()));
+        for chunk in next {
+            let chunk = chunk?;
+            let step = db.writer.submit_now(|conn| claim.store(conn, deps, &chunk, Utc::now().naive_utc()))?;
+            match (step, seen.as_mut()) {
+                (Step::Done, _) => break,
+                (Step::Chunk(c), Some(p)) => {
+                    p.processed_rows += c.processed;
+                    p.ok_rows += c.ok;
+                    p.error_rows += c.errors;
+                    p.forgotten_rows += c.forgotten;
+                    progress(p);
+                }
+                (Step::Chunk(_), None) => {}
             }
-            (Step::Chunk(_), None) => {}
         }
-    }
+        Ok::<_, AppError>(())
+    })?;
     db.read_now(|conn| Ok(store::find(conn, upload_id)?))
 }
 
+/// Reads chunks into `send` until the file ends (the empty chunk is sent too), a read
+/// fails (the error is sent), or `send` says no one listens.
+fn read_all(reader: &mut ChunkReader, mut send: impl FnMut(Result<Chunk, AppError>) -> bool) {
+    loop {
+        let chunk = reader.read(CHUNK_ROWS);
+        let last = !matches!(&chunk, Ok(c) if !c.is_empty());
+        if !send(chunk) || last {
+            return;
+        }
+    }
+}
+
 /// The same off the async workers (the background worker): each chunk is one writer job,
-/// so chunks share group commits with web actions on SQLite.
+/// so chunks share group commits with web actions on SQLite; a blocking thread reads the
+/// next chunk meanwhile.
 pub async fn run(
     db: &Database,
     deps: &EngineDeps,
@@ -315,22 +501,29 @@ pub async fn run(
 ) -> Result<Option<UploadRow>, AppError> {
     let owner = worker.to_owned();
     let opened = db.writer.submit(move |conn| Runner::open(conn, upload_id, &owner, Utc::now().naive_utc())).await?;
-    let Some(mut runner) = opened else { return Ok(None) };
-    loop {
-        let deps = deps.clone();
-        // The runner travels into the job and back; a failed job drops it, and the
-        // upload stays at its last committed chunk.
-        let (back, step) = db
-            .writer
-            .submit(move |conn| {
-                let step = runner.step(conn, &deps, CHUNK_ROWS, Utc::now().naive_utc())?;
-                Ok((runner, step))
-            })
-            .await?;
-        runner = back;
-        if step == Step::Done {
-            break;
+    let Some(runner) = opened else { return Ok(None) };
+    let (claim, mut reader) = runner.split();
+    let claim = Arc::new(claim);
+    let (chunks, mut next) = tokio::sync::mpsc::channel(1);
+    let reading = actix_web::rt::task::spawn_blocking(move || {
+        read_all(&mut reader, |chunk| chunks.blocking_send(chunk).is_ok());
+    });
+    let stored = async {
+        while let Some(chunk) = next.recv().await {
+            let chunk = chunk?;
+            let (deps, claim) = (deps.clone(), Arc::clone(&claim));
+            // A failed job ends the run; the upload stays at its last committed chunk.
+            let step = db.writer.submit(move |conn| claim.store(conn, &deps, &chunk, Utc::now().naive_utc())).await?;
+            if step == Step::Done {
+                break;
+            }
         }
+        Ok::<_, AppError>(())
     }
+    .await;
+    drop(next);
+    // The reader stops at its next send, now that no one listens.
+    let _ = reading.await;
+    stored?;
     db.read(move |conn| Ok(store::find(conn, upload_id)?)).await
 }

@@ -8,7 +8,7 @@ use super::{Email, List, ListId, User, UserChanges, UserId};
 use crate::db::schema::{
     core_alloweduserfield, core_list, core_subscription, core_subscriptionhistory, core_user, core_userfield,
 };
-use crate::db::DbConnection;
+use crate::db::{DbConnection, Stamp};
 
 pub fn find_by_email(conn: &mut DbConnection, email: &Email) -> QueryResult<Option<User>> {
     core_user::table.filter(core_user::email.eq(email.as_str())).select(User::as_select()).first(conn).optional()
@@ -18,7 +18,42 @@ pub fn find_by_id(conn: &mut DbConnection, id: UserId) -> QueryResult<Option<Use
     core_user::table.find(id.0).select(User::as_select()).first(conn).optional()
 }
 
-/// Inserts a supporter with the submitted fields (blank where none were given).
+/// A submitted field, or blank.
+fn blank(value: Option<&String>) -> &str {
+    value.map_or("", String::as_str)
+}
+
+/// The columns of a new supporter: the submitted fields, blank where none were given.
+macro_rules! new_user_values {
+    ($email:expr, $changes:expr, $source:expr, $now:expr) => {{
+        let field = blank;
+        let changes: &UserChanges = $changes;
+        (
+            core_user::email.eq($email),
+            core_user::prefix.eq(field(changes.prefix.as_ref())),
+            core_user::first_name.eq(field(changes.first_name.as_ref())),
+            core_user::middle_name.eq(field(changes.middle_name.as_ref())),
+            core_user::last_name.eq(field(changes.last_name.as_ref())),
+            core_user::suffix.eq(field(changes.suffix.as_ref())),
+            core_user::address1.eq(field(changes.address1.as_ref())),
+            core_user::address2.eq(field(changes.address2.as_ref())),
+            core_user::city.eq(field(changes.city.as_ref())),
+            core_user::state.eq(field(changes.state.as_ref())),
+            core_user::zip.eq(field(changes.zip.as_ref())),
+            core_user::plus4.eq(field(changes.plus4.as_ref())),
+            core_user::postal.eq(field(changes.postal.as_ref())),
+            core_user::region.eq(field(changes.region.as_ref())),
+            core_user::country.eq(field(changes.country.as_ref())),
+            core_user::lang.eq(changes.lang.as_deref().unwrap_or("en")),
+            core_user::source.eq($source),
+            core_user::subscription_status.eq("never"),
+            core_user::created_at.eq($now),
+            core_user::updated_at.eq($now),
+        )
+    }};
+}
+
+/// Inserts a supporter with the submitted fields (blank where none were given); the row stored.
 pub fn insert(
     conn: &mut DbConnection,
     email: &Email,
@@ -26,40 +61,59 @@ pub fn insert(
     source: &str,
     now: NaiveDateTime,
 ) -> QueryResult<User> {
-    let field = |v: &Option<String>| v.clone().unwrap_or_default();
-    let values = (
-        core_user::email.eq(email.as_str()),
-        core_user::prefix.eq(field(&changes.prefix)),
-        core_user::first_name.eq(field(&changes.first_name)),
-        core_user::middle_name.eq(field(&changes.middle_name)),
-        core_user::last_name.eq(field(&changes.last_name)),
-        core_user::suffix.eq(field(&changes.suffix)),
-        core_user::address1.eq(field(&changes.address1)),
-        core_user::address2.eq(field(&changes.address2)),
-        core_user::city.eq(field(&changes.city)),
-        core_user::state.eq(field(&changes.state)),
-        core_user::zip.eq(field(&changes.zip)),
-        core_user::plus4.eq(field(&changes.plus4)),
-        core_user::postal.eq(field(&changes.postal)),
-        core_user::region.eq(field(&changes.region)),
-        core_user::country.eq(field(&changes.country)),
-        core_user::lang.eq(changes.lang.clone().unwrap_or_else(|| "en".to_owned())),
-        core_user::source.eq(source),
-        core_user::subscription_status.eq("never"),
-        core_user::created_at.eq(now),
-        core_user::updated_at.eq(now),
-    );
-    // The row from the insert itself (`RETURNING`), on the backend's own connection: the
-    // multi-backend connection cannot return a whole row, and there diesel also keeps the
-    // statement prepared.
     match conn {
-        DbConnection::Sqlite(c) => {
-            diesel::insert_into(core_user::table).values(values).returning(User::as_select()).get_result(c)
+        // Every column of `User` is set here, so the stored row is known without reading it.
+        DbConnection::Sqlite(_) => {
+            let id = insert_at(conn, email, changes, source, &Stamp::new(now))?;
+            let field = |v: &Option<String>| v.clone().unwrap_or_default();
+            Ok(User {
+                id: id.0,
+                email: email.as_str().to_owned(),
+                prefix: field(&changes.prefix),
+                first_name: field(&changes.first_name),
+                middle_name: field(&changes.middle_name),
+                last_name: field(&changes.last_name),
+                suffix: field(&changes.suffix),
+                address1: field(&changes.address1),
+                address2: field(&changes.address2),
+                city: field(&changes.city),
+                state: field(&changes.state),
+                zip: field(&changes.zip),
+                plus4: field(&changes.plus4),
+                postal: field(&changes.postal),
+                region: field(&changes.region),
+                country: field(&changes.country),
+                lang: changes.lang.clone().unwrap_or_else(|| "en".to_owned()),
+                source: source.to_owned(),
+                subscription_status: "never".to_owned(),
+                created_at: now,
+                updated_at: now,
+            })
         }
-        DbConnection::Postgresql(c) => {
-            diesel::insert_into(core_user::table).values(values).returning(User::as_select()).get_result(c)
-        }
+        // The row from the insert itself (`RETURNING`): PostgreSQL keeps timestamps to the
+        // microsecond.
+        DbConnection::Postgresql(c) => diesel::insert_into(core_user::table)
+            .values(new_user_values!(email.as_str(), changes, source, now))
+            .returning(User::as_select())
+            .get_result(c),
     }
+}
+
+/// Inserts a supporter as [`insert`] does, with a time formatted once for many rows (an
+/// import's chunk); only the new id, so that nothing is allocated for the row.
+pub fn insert_at(
+    conn: &mut DbConnection,
+    email: &Email,
+    changes: &UserChanges,
+    source: &str,
+    now: &Stamp,
+) -> QueryResult<UserId> {
+    crate::db::insert_returning_id!(
+        conn,
+        diesel::insert_into(core_user::table).values(new_user_values!(email.as_str(), changes, source, now)),
+        core_user::id
+    )
+    .map(UserId)
 }
 
 /// Applies submitted fields to a stored supporter.

@@ -270,6 +270,9 @@ impl Claim {
                 };
                 outcomes.push(outcome);
             }
+            if let Some(bulk) = &mut prepared {
+                bulk.flush(c)?;
+            }
             Ok(outcomes)
         })
     }
@@ -296,8 +299,12 @@ impl Claim {
                 let stored = DbConnection::transaction(conn, |c| {
                     let stored = bulk.process(c, deps, input)?;
                     record_note(c, stored.user.0)?;
+                    bulk.flush(c)?;
                     Ok::<_, AppError>(stored)
                 });
+                if stored.is_err() {
+                    bulk.discard();
+                }
                 match stored {
                     Ok(stored) => {
                         bulk.remember(stored);

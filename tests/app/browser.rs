@@ -859,12 +859,18 @@ impl Browser {
 
     /// Polls `script` until it returns `true`, for at most [`WAIT`].
     pub(crate) async fn wait_for(&self, what: &str, script: &str) {
-        let deadline = Instant::now() + WAIT;
+        self.wait_for_within(what, script, WAIT).await;
+    }
+
+    /// Polls `script` until it returns `true`, for at most `wait` (for work that takes the
+    /// server a while, such as a 10,000-row import in a debug build on a busy machine).
+    pub(crate) async fn wait_for_within(&self, what: &str, script: &str, wait: Duration) {
+        let deadline = Instant::now() + wait;
         loop {
             if self.js(script).await == Value::Bool(true) {
                 return;
             }
-            assert!(Instant::now() < deadline, "timed out after {WAIT:?} waiting for {what}");
+            assert!(Instant::now() < deadline, "timed out after {wait:?} waiting for {what}");
             actix_web::rt::time::sleep(POLL).await;
         }
     }

@@ -85,12 +85,13 @@ async fn s2_p14_browser_admin_uploads_10000_rows_and_watches_the_progress_bar_re
     assert_eq!(b.js("return document.getElementById('total-rows').textContent").await, json!(ROWS.to_string()));
 
     // The script polls the status and, once done, reloads the page so the errors are listed.
-    b.wait_for(
+    b.wait_for_within(
         "the progress bar to reach done with the errors listed",
         "const bar = document.getElementById('upload-progress');
          return document.getElementById('upload-state').textContent === 'done'
              && bar.value === bar.max && bar.max === 10000
              && document.querySelectorAll('#upload-errors tbody tr').length > 0",
+        std::time::Duration::from_secs(90),
     )
     .await;
     let bad = ROWS / BAD_EVERY;

@@ -10,7 +10,10 @@
 //! [`Prepared::covers`] says which rows it takes; everything else — an `akid`, tell-a-friend,
 //! `unsub_all`, privacy records switched on, any page but an import page — goes through
 //! `process` unchanged, so every row is checked and stored by the same rules either way.
-//! The caller runs each row in its own savepoint, as it does for `process`.
+//! A covered row is refused (invalid, forgotten) before it writes anything; its action
+//! fields wait in [`Prepared`] until [`Prepared::flush`] writes them many to a statement.
+//! The caller stores a chunk's rows in one savepoint and, when a row fails after it began
+//! writing, rolls it back and stores them again one savepoint each (`imports::run`).
 
 use std::collections::{HashMap, HashSet};
 

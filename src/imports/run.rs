@@ -2,9 +2,12 @@
 //! through the engine (the one write path), in chunks of [`CHUNK_ROWS`] rows, one writer
 //! job (one transaction) per chunk. What a chunk's rows share is read once
 //! (`engine::bulk::Prepared`), and the rows it covers take the engine's bulk path; the
-//! rest go through `engine::process`. Each row runs in its own savepoint: a bad row
-//! rolls back alone and leaves its errors in `core_uploaderror` (row number, field,
-//! message — never a value); a forgotten person's row is counted and leaves nothing.
+//! rest go through `engine::process`. A chunk's rows share one savepoint; a row that fails
+//! after it began writing rolls the chunk back, which is then stored row by row, each in its
+//! own savepoint. Either way a bad row leaves only its errors in `core_uploaderror` (row
+//! number, field, message — never a value); a forgotten person's row is counted and leaves
+//! nothing. A reader thread parses and checks the next chunk while the writer stores this
+//! one ([`ChunkReader`]).
 //!
 //! Resumable: a chunk's counters (`processed_rows` …) commit with its rows, and only while
 //! this worker still holds the claim and the upload is where the chunk began, so a worker

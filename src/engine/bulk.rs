@@ -22,9 +22,9 @@ use diesel::prelude::*;
 
 use super::validate::{self, Checked, Complaints};
 use super::{ActionInput, EngineDeps};
-use crate::db::schema::{core_action, core_actionfield, core_user};
+use crate::db::schema::{core_actionfield, core_user};
 use crate::db::{DbConnection, Stamp};
-use crate::error::{AppError, FieldError, ValidationErrors};
+use crate::error::AppError;
 use crate::pages::{Page, PageType};
 use crate::people::store::{self as people, Cause};
 use crate::people::{phones, Email, ListId, UserId};
@@ -182,7 +182,7 @@ impl Prepared {
             return Err(AppError::Forgotten { redirect_url: format!("/cms/thanks/{}/", self.page.name) });
         }
         if !complaints.is_empty() {
-            return Err(localized(deps, &self.page.lang, complaints));
+            return Err(super::process::localized(deps, &self.page.lang, complaints));
         }
         let Some(email) = &checked.email else {
             return Err(AppError::internal("validation passed without email"));
@@ -269,30 +269,14 @@ fn insert_action(
     now: &Stamp,
 ) -> QueryResult<i64> {
     let referring = input.get("referring_akid").and_then(|a| deps.akid_key.parse(a));
-    let values = (
-        core_action::user_id.eq(user.0),
-        core_action::page_id.eq(page.id),
-        core_action::source.eq(input.get("source").unwrap_or(input.source.as_str())),
-        core_action::status.eq("complete"),
-        core_action::created_user.eq(created_user),
-        core_action::referring_user_id.eq(referring.map(|r| r.user_id.0)),
-        core_action::referring_mailing_id.eq(referring.and_then(|r| r.mailing_id)),
-        core_action::mailing_id.eq(None::<i64>),
-        core_action::created_at.eq(now),
-        core_action::updated_at.eq(now),
-    );
-    crate::db::insert_returning_id!(conn, diesel::insert_into(core_action::table).values(values), core_action::id)
-}
-
-/// Complaints with their messages in the page's language, as `process` words them.
-fn localized(deps: &EngineDeps, lang: &str, complaints: Complaints) -> AppError {
-    AppError::Validation(ValidationErrors(
-        complaints
-            .into_iter()
-            .map(|(field, code)| {
-                let message = deps.i18n.error_message(lang, &field, code);
-                FieldError { field, code: code.to_owned(), message }
-            })
-            .collect(),
-    ))
+    let action = super::store::NewAction {
+        user_id: user.0,
+        page_id: page.id,
+        source: input.get("source").unwrap_or(input.source.as_str()),
+        created_user,
+        referring_user_id: referring.map(|r| r.user_id.0),
+        referring_mailing_id: referring.and_then(|r| r.mailing_id),
+        mailing_id: None,
+    };
+    super::store::insert_at(conn, &action, now)
 }

@@ -273,7 +273,7 @@ fn find_page(conn: &mut DbConnection, deps: &EngineDeps, input: &ActionInput) ->
 }
 
 /// Complaints with their messages in the page's language (SPEC P4).
-fn localized(deps: &EngineDeps, lang: &str, complaints: Complaints) -> AppError {
+pub(super) fn localized(deps: &EngineDeps, lang: &str, complaints: Complaints) -> AppError {
     AppError::Validation(ValidationErrors(
         complaints
             .into_iter()

@@ -4,7 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::db::schema::{core_action, core_actionfield};
-use crate::db::DbConnection;
+use crate::db::{DbConnection, Stamp};
 
 pub struct NewAction<'a> {
     pub user_id: i64,
@@ -17,6 +17,11 @@ pub struct NewAction<'a> {
 }
 
 pub fn insert(conn: &mut DbConnection, action: &NewAction<'_>, now: NaiveDateTime) -> QueryResult<i64> {
+    insert_at(conn, action, &Stamp::new(now))
+}
+
+/// [`insert`] with a time formatted once for many rows (an import's chunk).
+pub fn insert_at(conn: &mut DbConnection, action: &NewAction<'_>, now: &Stamp) -> QueryResult<i64> {
     crate::db::insert_returning_id!(
         conn,
         diesel::insert_into(core_action::table).values((

@@ -44,10 +44,14 @@ for target in "${targets[@]}"; do
   step "Fuzzing $target for ${seconds}s"
   corpus="$work/corpus/$target"
   mkdir -p "$corpus" "fuzz/artifacts/$target"
-  cp -r "fuzz/seeds/$target/." "$corpus/"
+  if [ -d "fuzz/seeds/$target" ]; then cp -r "fuzz/seeds/$target/." "$corpus/"; fi
   # The template targets also start from every shipped Original template (read from
   # templatesets/original, not copied into the seeds, so they cannot drift apart).
-  case $target in django_translate | staff_template) cp templatesets/original/*.html "$corpus/" ;; esac
+  # The two template targets share the hand-written Django seeds (kept under
+  # django_translate) as well.
+  case $target in
+    django_translate | staff_template) cp templatesets/original/*.html fuzz/seeds/django_translate/*.html "$corpus/" ;;
+  esac
   before=$(find "fuzz/artifacts/$target" -type f | sort)
   log="$work/$target.log"
   # The binaries themselves, not `cargo fuzz run`: that would re-check (and maybe rebuild)

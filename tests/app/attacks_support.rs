@@ -51,17 +51,7 @@ pub async fn send(
     content_type: &str,
     body: Vec<u8>,
 ) -> (u16, String) {
-    let url = app.url(path);
-    let mut req = match method {
-        Method::Get => app.client.get(url),
-        Method::Post => app.client.post(url),
-        Method::Put => app.client.put(url),
-        Method::Patch => app.client.patch(url),
-        Method::Delete => app.client.delete(url),
-    };
-    for (name, value) in headers {
-        req = req.insert_header((*name, value.as_str()));
-    }
+    let req = crate::openapi::request(app, method, path, headers);
     match req.insert_header(("Content-Type", content_type)).send_body(body).await {
         Ok(mut res) => {
             let text = res.body().limit(4 << 20).await.unwrap_or_default();

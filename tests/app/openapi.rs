@@ -18,12 +18,8 @@ fn concrete(path: &str) -> String {
     path.replace("{id}", "987654").replace("{email}", "nobody%40example.org").replace("{typed}", "petition")
 }
 
-async fn send(
-    app: &TestApp,
-    method: Method,
-    path: &str,
-    headers: &[(&str, String)],
-) -> (u16, String, awc::http::header::HeaderMap) {
+/// A request for `method` and `path` with `headers` set.
+pub(crate) fn request(app: &TestApp, method: Method, path: &str, headers: &[(&str, String)]) -> awc::ClientRequest {
     let url = app.url(path);
     let mut req = match method {
         Method::Get => app.client.get(url),
@@ -35,6 +31,16 @@ async fn send(
     for (name, value) in headers {
         req = req.insert_header((*name, value.as_str()));
     }
+    req
+}
+
+async fn send(
+    app: &TestApp,
+    method: Method,
+    path: &str,
+    headers: &[(&str, String)],
+) -> (u16, String, awc::http::header::HeaderMap) {
+    let req = request(app, method, path, headers);
     let mut res = if method == Method::Get || method == Method::Delete {
         req.send().await.expect("answered")
     } else {

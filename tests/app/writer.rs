@@ -8,8 +8,18 @@ use placard::db::schema::core_list;
 use placard::error::AppError;
 
 both_backends!(a10_a_failing_job_rolls_back_alone_among_concurrent_jobs, |app| {
+    sixty_jobs_every_third_failing(&app.state).await;
+    let names: Vec<String> =
+        app.query(|c| core_list::table.filter(core_list::name.like("list %")).select(core_list::name).load(c));
+    assert_eq!(names.len(), 40, "the 40 that succeeded, none of the 20 that failed");
+    assert!(names.iter().all(|n| n.trim_start_matches("list ").parse::<usize>().unwrap() % 3 != 0));
+});
+
+/// Submits 60 jobs at once, each writing a list, every third failing after its write;
+/// asserts each caller got its own job's answer.
+pub(crate) async fn sixty_jobs_every_third_failing(state: &placard::AppState) {
     let jobs = (0..60).map(|i| {
-        let writer = app.state.db.writer.clone();
+        let writer = state.db.writer.clone();
         async move {
             writer
                 .submit(move |c| {
@@ -36,8 +46,4 @@ both_backends!(a10_a_failing_job_rolls_back_alone_among_concurrent_jobs, |app| {
             (_, other) => panic!("job {i}: {other:?}"),
         }
     }
-    let names: Vec<String> =
-        app.query(|c| core_list::table.filter(core_list::name.like("list %")).select(core_list::name).load(c));
-    assert_eq!(names.len(), 40, "the 40 that succeeded, none of the 20 that failed");
-    assert!(names.iter().all(|n| n.trim_start_matches("list ").parse::<usize>().unwrap() % 3 != 0));
-});
+}

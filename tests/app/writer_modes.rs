@@ -6,7 +6,6 @@
 use crate::helpers::{test_config, Backend, TestDb};
 use diesel::prelude::*;
 use placard::db::schema::core_list;
-use placard::error::AppError;
 use placard::{AppState, Config};
 
 /// The app state on a fresh database with `config` applied; `None` when the backend is not
@@ -21,33 +20,7 @@ fn open(backend: Backend, config: impl FnOnce(Config) -> Config) -> Option<(Test
 /// Sixty jobs at once, every third failing after its insert: the others' lists remain,
 /// none of the failed ones'.
 async fn failing_jobs_roll_back_alone(state: &AppState) {
-    let jobs = (0..60).map(|i| {
-        let writer = state.db.writer.clone();
-        async move {
-            writer
-                .submit(move |c| {
-                    placard::people::store::insert_list(
-                        c,
-                        &format!("list {i}"),
-                        false,
-                        chrono::Utc::now().naive_utc(),
-                    )?;
-                    if i % 3 == 0 {
-                        return Err(AppError::BadRequest(format!("job {i} fails")));
-                    }
-                    Ok(i)
-                })
-                .await
-        }
-    });
-    let results = futures_util::future::join_all(jobs).await;
-    for (i, result) in results.iter().enumerate() {
-        match (i % 3 == 0, result) {
-            (true, Err(AppError::BadRequest(m))) => assert_eq!(m, &format!("job {i} fails")),
-            (false, Ok(n)) => assert_eq!(*n, i),
-            (_, other) => panic!("job {i}: {other:?}"),
-        }
-    }
+    crate::writer::sixty_jobs_every_third_failing(state).await;
     let names: Vec<String> = state
         .db
         .read_now(|c| Ok(core_list::table.filter(core_list::name.like("list %")).select(core_list::name).load(c)?))

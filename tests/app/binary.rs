@@ -7,7 +7,7 @@ use placard::db::schema::{core_action, core_subscription, core_user};
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 
-use crate::helpers::{Backend, TestDb};
+use crate::helpers::{test_client, Backend, TestDb};
 
 const BIN: &str = env!("CARGO_BIN_EXE_placard");
 
@@ -60,7 +60,7 @@ async fn serves_the_demo_and_stores_a_signature(backend: Backend) {
         "{printed:?}"
     );
 
-    let client = awc::Client::builder().disable_redirects().finish();
+    let client = test_client();
     let mut res = client.get(format!("{base}/sign/save-the-bees/")).send().await.expect("GET");
     assert_eq!(res.status().as_u16(), 200);
     let html = String::from_utf8_lossy(&res.body().await.expect("body")).into_owned();

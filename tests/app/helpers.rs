@@ -105,6 +105,14 @@ pub fn test_config(database_url: String) -> Config {
     }
 }
 
+/// The test side's HTTP client. It keeps an idle connection for 2 s, well under the
+/// server's 5 s keep-alive: a connection reused just as the server closes it answers
+/// `Connect(Disconnected)` (seen when a test waited ~5 s for Chromium between requests).
+pub fn test_client() -> awc::Client {
+    let connector = awc::Connector::new().conn_keep_alive(std::time::Duration::from_secs(2));
+    awc::Client::builder().connector(connector).disable_redirects().finish()
+}
+
 impl TestApp {
     /// The real server with the demo site seeded; `None` when the backend is not configured.
     /// Async because the server is spawned on the running test runtime.
@@ -118,7 +126,7 @@ impl TestApp {
         let app = Application::serve(state.clone()).expect("server binds");
         let address = format!("http://127.0.0.1:{}", app.port());
         actix_web::rt::spawn(app.run_until_stopped());
-        let client = awc::Client::builder().disable_redirects().finish();
+        let client = test_client();
         Some(Self { address, client, state, _db: db })
     }
 
@@ -252,7 +260,7 @@ impl TestApp {
         let app = Application::serve(state.clone()).expect("server binds");
         let address = format!("http://127.0.0.1:{}", app.port());
         actix_web::rt::spawn(app.run_until_stopped());
-        let client = awc::Client::builder().disable_redirects().finish();
+        let client = test_client();
         Some(Self { address, client, state, _db: db })
     }
 }
@@ -266,7 +274,7 @@ impl TestApp {
         let app = Application::serve(state.clone()).expect("peer binds");
         let address = format!("http://127.0.0.1:{}", app.port());
         actix_web::rt::spawn(app.run_until_stopped());
-        let client = awc::Client::builder().disable_redirects().finish();
+        let client = test_client();
         // An empty folder: dropping the peer removes nothing of the shared database.
         let db = TestDb::Sqlite(tempfile::tempdir().expect("temp dir"));
         Self { address, client, state, _db: db }

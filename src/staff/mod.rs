@@ -73,12 +73,20 @@ pub fn add_or_reset(conn: &mut DbConnection, email: &Email, password: &str, role
 }
 
 /// An active staff account, with what authentication needs.
-#[derive(Clone, Debug, Queryable)]
+#[derive(Clone, Queryable)]
 pub struct StaffAccount {
     pub id: i64,
     pub email: String,
     pub role: String,
     pub password_hash: String,
+}
+
+/// Neither the password hash (a secret) nor the address (personal data) may reach a log
+/// through `{:?}`.
+impl std::fmt::Debug for StaffAccount {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StaffAccount").field("id", &self.id).field("role", &self.role).finish_non_exhaustive()
+    }
 }
 
 pub fn find_active(conn: &mut DbConnection, email: &Email) -> QueryResult<Option<StaffAccount>> {
@@ -107,5 +115,18 @@ mod tests {
         assert!(hash.starts_with("$argon2id$"), "{hash}");
         assert!(super::verify_password(&hash, "correct horse battery"));
         assert!(!super::verify_password(&hash, "wrong horse battery"));
+    }
+
+    #[test]
+    fn s1_a_staff_accounts_debug_output_shows_neither_its_hash_nor_its_address() {
+        let account = super::StaffAccount {
+            id: 7,
+            email: "admin@example.org".into(),
+            role: "admin".into(),
+            password_hash: super::hash_password("correct horse battery").unwrap(),
+        };
+        let shown = format!("{account:?}");
+        assert!(shown.contains("id: 7") && shown.contains("admin"), "{shown}");
+        assert!(!shown.contains("argon2") && !shown.contains("example.org"), "{shown}");
     }
 }

@@ -1,7 +1,9 @@
 //! Reading the `multipart/form-data` bodies of CSV uploads (SPEC P14, R1: the REST upload
 //! resource and the admin's import form): every part with its name, file name and bytes.
 //! The file part may be up to [`MAX_UPLOAD_BYTES`], any other part [`MAX_FIELD_BYTES`]; a
-//! part over its limit is refused while it streams, not after it was held in memory.
+//! part over its limit is refused while it streams, not after it was held in memory. A body
+//! holds one file part and at most [`MAX_PARTS`] parts, so that no body makes the server
+//! hold more than one file's worth.
 
 use actix_multipart::Multipart;
 use futures_util::StreamExt as _;
@@ -12,6 +14,8 @@ use crate::error::AppError;
 pub const MAX_UPLOAD_BYTES: usize = 256 << 20;
 /// Longest text accepted in a part other than the file.
 pub const MAX_FIELD_BYTES: usize = 4096;
+/// Most parts accepted in one body (an upload form has a handful).
+pub const MAX_PARTS: usize = 32;
 
 /// One part of the body.
 pub struct Part {
@@ -34,10 +38,16 @@ pub async fn read_parts(
     file_part: &str,
     malformed: fn(&str) -> AppError,
 ) -> Result<Vec<Part>, AppError> {
-    let mut parts = vec![];
+    let mut parts: Vec<Part> = vec![];
     while let Some(field) = body.next().await {
+        if parts.len() == MAX_PARTS {
+            return Err(malformed(&format!("the body has more than {MAX_PARTS} parts")));
+        }
         let mut field = field.map_err(|e| malformed(&e.to_string()))?;
         let name = field.name().unwrap_or_default().to_owned();
+        if name == file_part && parts.iter().any(|p| p.name == file_part) {
+            return Err(malformed(&format!("the body has more than one {file_part} part")));
+        }
         let filename = field.content_disposition().and_then(|d| d.get_filename()).map(str::to_owned);
         let limit = if name == file_part { MAX_UPLOAD_BYTES } else { MAX_FIELD_BYTES };
         let mut bytes = Vec::new();

@@ -169,3 +169,37 @@ both_backends!(o1_oversized_bodies_to_every_admin_form_are_413_and_change_nothin
     let (status, _, _) = admin.get("/admin/").await;
     assert_eq!(status, 200, "still signed in: the refusals did not end the session");
 });
+
+/// An upload body: `extra` small parts before the file part, and the file part `files` times.
+fn multipart_with(extra: usize, files: usize) -> Vec<u8> {
+    use std::fmt::Write as _;
+    let mut body = format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"page\"\r\n\r\nmembers\r\n");
+    for n in 0..extra {
+        let _ = write!(body, "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"x{n}\"\r\n\r\nx\r\n");
+    }
+    for _ in 0..files {
+        let _ = write!(
+            body,
+            "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"upload\"; filename=\"a.csv\"\r\nContent-Type: text/csv\r\n\r\nemail\r\nbig@example.org\r\n"
+        );
+    }
+    let _ = write!(body, "--{BOUNDARY}--\r\n");
+    body.into_bytes()
+}
+
+// However small each part, a body cannot make the server hold many of them, nor more than
+// one file: both are refused with a 400 naming the reason, and nothing is stored.
+both_backends!(o1_uploads_with_too_many_parts_or_two_files_are_400_and_store_nothing, |app| {
+    let headers = credentials(&app);
+    let before = stored_rows(&app);
+    let content_type = format!("multipart/form-data; boundary={BOUNDARY}");
+    let many = multipart_with(placard::http::multipart::MAX_PARTS, 1);
+    let (status, text) = send(&app, Method::Post, "/rest/v1/upload/", &headers, &content_type, many).await;
+    assert_eq!(status, 400, "{text}");
+    assert!(text.contains("more than 32 parts"), "{text}");
+    let two = multipart_with(0, 2);
+    let (status, text) = send(&app, Method::Post, "/rest/v1/upload/", &headers, &content_type, two).await;
+    assert_eq!(status, 400, "{text}");
+    assert!(text.contains("more than one upload part"), "{text}");
+    assert_eq!(stored_rows(&app), before, "nothing was stored");
+});

@@ -172,7 +172,7 @@ fn store_action(
         &NewAction {
             user_id: user.id,
             page_id: page.id,
-            source: input.get("source").unwrap_or(input.source.as_str()),
+            source: input.get("source").unwrap_or(input.source.as_str()).into(),
             created_user,
             referring_user_id: referring.map(|r| r.user_id.0),
             referring_mailing_id: referring.and_then(|r| r.mailing_id),

@@ -1,5 +1,7 @@
 //! SQL for actions (`core_action`, `core_actionfield`): the engine owns these tables.
 
+use std::borrow::Cow;
+
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -9,7 +11,8 @@ use crate::db::{DbConnection, Stamp};
 pub struct NewAction<'a> {
     pub user_id: i64,
     pub page_id: i64,
-    pub source: &'a str,
+    /// Borrowed from the request, or owned by an import row that waits to be written.
+    pub source: Cow<'a, str>,
     pub created_user: bool,
     pub referring_user_id: Option<i64>,
     pub referring_mailing_id: Option<i64>,
@@ -20,24 +23,51 @@ pub fn insert(conn: &mut DbConnection, action: &NewAction<'_>, now: NaiveDateTim
     insert_at(conn, action, &Stamp::new(now))
 }
 
+/// The columns of a new action, `$subscribed_user` and times included.
+macro_rules! new_action_values {
+    ($action:expr, $subscribed_user:expr, $now:expr) => {{
+        let action: &NewAction<'_> = $action;
+        (
+            core_action::user_id.eq(action.user_id),
+            core_action::page_id.eq(action.page_id),
+            core_action::source.eq(action.source.as_ref()),
+            core_action::status.eq("complete"),
+            core_action::created_user.eq(action.created_user),
+            core_action::subscribed_user.eq($subscribed_user),
+            core_action::referring_user_id.eq(action.referring_user_id),
+            core_action::referring_mailing_id.eq(action.referring_mailing_id),
+            core_action::mailing_id.eq(action.mailing_id),
+            core_action::created_at.eq($now),
+            core_action::updated_at.eq($now),
+        )
+    }};
+}
+
 /// [`insert`] with a time formatted once for many rows (an import's chunk).
 pub fn insert_at(conn: &mut DbConnection, action: &NewAction<'_>, now: &Stamp) -> QueryResult<i64> {
     crate::db::insert_returning_id!(
         conn,
-        diesel::insert_into(core_action::table).values((
-            core_action::user_id.eq(action.user_id),
-            core_action::page_id.eq(action.page_id),
-            core_action::source.eq(action.source),
-            core_action::status.eq("complete"),
-            core_action::created_user.eq(action.created_user),
-            core_action::referring_user_id.eq(action.referring_user_id),
-            core_action::referring_mailing_id.eq(action.referring_mailing_id),
-            core_action::mailing_id.eq(action.mailing_id),
-            core_action::created_at.eq(now),
-            core_action::updated_at.eq(now),
-        )),
+        diesel::insert_into(core_action::table).values(new_action_values!(action, false, now)),
         core_action::id
     )
+}
+
+/// Actions per multi-row insert: 12 binds each, within both backends' limits.
+const ACTIONS_PER_INSERT: usize = 1_000;
+
+/// Inserts actions whose ids were reserved ([`crate::db::ids`]), many to a statement, as
+/// [`insert_at`] (and [`set_subscribed_user`] where `.2` says so) would one by one.
+pub fn insert_many(conn: &mut DbConnection, rows: &[(i64, NewAction<'_>, bool)], now: &Stamp) -> QueryResult<()> {
+    for batch in rows.chunks(ACTIONS_PER_INSERT) {
+        let values: Vec<_> = batch
+            .iter()
+            .map(|(id, action, subscribed_user)| {
+                (core_action::id.eq(*id), new_action_values!(action, *subscribed_user, now))
+            })
+            .collect();
+        crate::db::execute_on_backend(conn, diesel::insert_into(core_action::table).values(&values))?;
+    }
+    Ok(())
 }
 
 pub fn set_subscribed_user(conn: &mut DbConnection, action_id: i64) -> QueryResult<()> {
@@ -48,17 +78,30 @@ pub fn set_subscribed_user(conn: &mut DbConnection, action_id: i64) -> QueryResu
 }
 
 pub fn insert_fields(conn: &mut DbConnection, action_id: i64, fields: &[(String, String)]) -> QueryResult<()> {
-    // Row by row: diesel's multi-backend connection has no batch insert.
-    for (name, value) in fields {
-        diesel::insert_into(core_actionfield::table)
-            .values((
-                core_actionfield::parent_id.eq(action_id),
-                core_actionfield::name.eq(name),
-                core_actionfield::value.eq(value),
-            ))
-            .execute(conn)?;
+    for batch in fields.chunks(FIELDS_PER_INSERT) {
+        let rows: Vec<(i64, &str, &str)> = batch.iter().map(|(n, v)| (action_id, n.as_str(), v.as_str())).collect();
+        insert_field_rows(conn, &rows)?;
     }
     Ok(())
+}
+
+/// Action fields per multi-row insert: 3 binds each, far below both backends' limits.
+pub const FIELDS_PER_INSERT: usize = 200;
+
+/// Inserts `(action, name, value)` fields, all in one statement (the caller keeps the
+/// slice within the backends' bind limits: 3 binds a row).
+pub fn insert_field_rows(conn: &mut DbConnection, rows: &[(i64, &str, &str)]) -> QueryResult<()> {
+    let values: Vec<_> = rows
+        .iter()
+        .map(|(action, name, value)| {
+            (
+                core_actionfield::parent_id.eq(*action),
+                core_actionfield::name.eq(*name),
+                core_actionfield::value.eq(*value),
+            )
+        })
+        .collect();
+    crate::db::execute_on_backend(conn, diesel::insert_into(core_actionfield::table).values(&values)).map(|_| ())
 }
 
 /// A stored action as the REST resource shows it.

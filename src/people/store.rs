@@ -25,7 +25,10 @@ fn blank(value: Option<&String>) -> &str {
 
 /// The columns of a new supporter: the submitted fields, blank where none were given.
 macro_rules! new_user_values {
-    ($email:expr, $changes:expr, $source:expr, $now:expr) => {{
+    ($email:expr, $changes:expr, $source:expr, $now:expr) => {
+        new_user_values!($email, $changes, $source, $now, "never")
+    };
+    ($email:expr, $changes:expr, $source:expr, $now:expr, $status:expr) => {{
         let field = blank;
         let changes: &UserChanges = $changes;
         (
@@ -46,7 +49,7 @@ macro_rules! new_user_values {
             core_user::country.eq(field(changes.country.as_ref())),
             core_user::lang.eq(changes.lang.as_deref().unwrap_or("en")),
             core_user::source.eq($source),
-            core_user::subscription_status.eq("never"),
+            core_user::subscription_status.eq($status),
             core_user::created_at.eq($now),
             core_user::updated_at.eq($now),
         )
@@ -65,7 +68,7 @@ pub fn insert(
         // Every column of `User` is set here, so the stored row is known without reading it.
         DbConnection::Sqlite(_) => {
             let id = insert_at(conn, email, changes, source, &Stamp::new(now))?;
-            let field = |v: &Option<String>| v.clone().unwrap_or_default();
+            let field = |v: &Option<String>| blank(v.as_ref()).to_owned();
             Ok(User {
                 id: id.0,
                 email: email.as_str().to_owned(),
@@ -114,6 +117,38 @@ pub fn insert_at(
         core_user::id
     )
     .map(UserId)
+}
+
+/// A new supporter whose id was reserved ([`crate::db::ids`]), waiting for [`insert_many`].
+pub struct NewUserRow {
+    pub id: UserId,
+    pub email: String,
+    pub changes: UserChanges,
+    pub source: &'static str,
+    /// Whether the row also subscribes them ([`insert_subscriptions`]).
+    pub subscribed: bool,
+}
+
+/// Supporters per multi-row insert: 21 binds each, within both backends' limits.
+const USERS_PER_INSERT: usize = 400;
+
+/// Inserts new supporters with their reserved ids, many to a statement, as [`insert_at`]
+/// would one by one.
+pub fn insert_many(conn: &mut DbConnection, rows: &[NewUserRow], now: &Stamp) -> QueryResult<()> {
+    for batch in rows.chunks(USERS_PER_INSERT) {
+        let values: Vec<_> = batch
+            .iter()
+            .map(|row| {
+                let status = if row.subscribed { "subscribed" } else { "never" };
+                (
+                    core_user::id.eq(row.id.0),
+                    new_user_values!(row.email.as_str(), &row.changes, row.source, now, status),
+                )
+            })
+            .collect();
+        crate::db::execute_on_backend(conn, diesel::insert_into(core_user::table).values(&values))?;
+    }
+    Ok(())
 }
 
 /// Applies submitted fields to a stored supporter.
@@ -196,25 +231,47 @@ pub fn subscribe(
     if exists {
         return Ok(false);
     }
-    diesel::insert_into(core_subscription::table)
-        .values((
-            core_subscription::user_id.eq(user.0),
-            core_subscription::list_id.eq(list.0),
-            core_subscription::created_at.eq(now),
-        ))
-        .execute(conn)?;
-    diesel::insert_into(core_subscriptionhistory::table)
-        .values((
-            core_subscriptionhistory::user_id.eq(user.0),
-            core_subscriptionhistory::list_id.eq(list.0),
-            core_subscriptionhistory::change.eq("subscribe"),
-            core_subscriptionhistory::cause.eq(cause.name()),
-            core_subscriptionhistory::action_id.eq(cause.action_id()),
-            core_subscriptionhistory::created_at.eq(now),
-        ))
-        .execute(conn)?;
+    insert_subscriptions(conn, &[(user, list, cause)], &Stamp::new(now))?;
     diesel::update(core_user::table.find(user.0)).set(core_user::subscription_status.eq("subscribed")).execute(conn)?;
     Ok(true)
+}
+
+/// Subscriptions per multi-row insert (history rows: 6 binds each).
+const SUBSCRIPTIONS_PER_INSERT: usize = 1_000;
+
+/// Stores new subscriptions and their history (`subscribe`, with its cause), many to a
+/// statement: what [`subscribe`] writes once it found no subscription, and what an
+/// import's new supporters get (their status was stored as `subscribed` with them,
+/// [`NewUserRow::subscribed`]).
+pub fn insert_subscriptions(conn: &mut DbConnection, rows: &[(UserId, ListId, Cause)], now: &Stamp) -> QueryResult<()> {
+    for batch in rows.chunks(SUBSCRIPTIONS_PER_INSERT) {
+        let subscriptions: Vec<_> = batch
+            .iter()
+            .map(|(user, list, _)| {
+                (
+                    core_subscription::user_id.eq(user.0),
+                    core_subscription::list_id.eq(list.0),
+                    core_subscription::created_at.eq(now),
+                )
+            })
+            .collect();
+        crate::db::execute_on_backend(conn, diesel::insert_into(core_subscription::table).values(&subscriptions))?;
+        let history: Vec<_> = batch
+            .iter()
+            .map(|(user, list, cause)| {
+                (
+                    core_subscriptionhistory::user_id.eq(user.0),
+                    core_subscriptionhistory::list_id.eq(list.0),
+                    core_subscriptionhistory::change.eq("subscribe"),
+                    core_subscriptionhistory::cause.eq(cause.name()),
+                    core_subscriptionhistory::action_id.eq(cause.action_id()),
+                    core_subscriptionhistory::created_at.eq(now),
+                )
+            })
+            .collect();
+        crate::db::execute_on_backend(conn, diesel::insert_into(core_subscriptionhistory::table).values(&history))?;
+    }
+    Ok(())
 }
 
 /// Unsubscribes `user` from `list`, or from every list when `None`; returns how many

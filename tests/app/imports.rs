@@ -425,3 +425,100 @@ both_backends!(p14_a_chunk_matches_repeated_and_stored_addresses_and_checks_name
         app.query(|c| core_uploaderror::table.select((core_uploaderror::row_number, core_uploaderror::field)).load(c));
     assert_eq!(errors, vec![(5, "lists".to_owned())]);
 });
+
+// New supporters' rows wait in memory with ids reserved up front and go in a few multi-row
+// inserts (issue 8's speed). The ids must never reuse an erased supporter's (a forget keeps
+// the hash of the id), the next insert by any other path must follow them, and the rows
+// must be what the engine's own path stores: supporter, action, named list, history, fields.
+both_backends!(p14_deferred_rows_take_fresh_ids_and_are_stored_as_the_engine_stores_them, |app| {
+    use placard::db::schema::{core_list, core_subscription, core_subscriptionhistory};
+    let page_id = write(&app, |c| import_page(c, "members-import"));
+    let list: i64 = app.query(|c| core_list::table.select(core_list::id).order(core_list::id.asc()).first(c));
+    let now = chrono::Utc::now().naive_utc();
+    let insert = |email: &str| {
+        let email = placard::people::Email::parse(email).unwrap();
+        write(&app, |c| {
+            placard::people::store::insert(c, &email, &placard::people::UserChanges::default(), "website", now)
+                .expect("stored")
+                .id
+        })
+    };
+    insert("before@example.org");
+    let erased = insert("erased@example.org");
+    forget(&app, "erased@example.org");
+
+    let csv =
+        format!("email,first_name,lists,action_comment\nnew1@example.org,One,{list},hello\nnew2@example.org,Two,,\n");
+    let request = UploadRequest { page: "members-import".into(), ..UploadRequest::default() };
+    let id = imports::create::create_now(&app.state.db, &request, csv.into_bytes(), "holder").unwrap();
+    let upload = imports::run::run_now(&app.state.db, &app.state.engine, id, "holder", |_| {}).unwrap().unwrap();
+    assert_eq!((upload.ok_rows, upload.error_rows), (2, 0));
+
+    let users: Vec<(i64, String, String, String, String)> = app.query(|c| {
+        core_user::table
+            .filter(core_user::email.like("new%"))
+            .order(core_user::id.asc())
+            .select((
+                core_user::id,
+                core_user::email,
+                core_user::first_name,
+                core_user::source,
+                core_user::subscription_status,
+            ))
+            .load(c)
+    });
+    assert_eq!(users.len(), 2, "{users:?}");
+    assert!(users.iter().all(|u| u.0 > erased), "an erased supporter's id is never handed out again: {users:?}");
+    assert_eq!(
+        users.iter().map(|u| (u.1.as_str(), u.2.as_str(), u.3.as_str(), u.4.as_str())).collect::<Vec<_>>(),
+        vec![("new1@example.org", "One", "import", "subscribed"), ("new2@example.org", "Two", "import", "never")]
+    );
+    let actions: Vec<(i64, Option<i64>, String, bool, bool)> = app.query(|c| {
+        core_action::table
+            .filter(core_action::page_id.eq(page_id))
+            .order(core_action::id.asc())
+            .select((
+                core_action::id,
+                core_action::user_id,
+                core_action::source,
+                core_action::created_user,
+                core_action::subscribed_user,
+            ))
+            .load(c)
+    });
+    assert_eq!(
+        actions.iter().map(|a| (a.1, a.2.as_str(), a.3, a.4)).collect::<Vec<_>>(),
+        vec![(Some(users[0].0), "import", true, true), (Some(users[1].0), "import", true, false)]
+    );
+    let fields: Vec<(i64, String, String)> = app.query(|c| {
+        core_actionfield::table
+            .select((core_actionfield::parent_id, core_actionfield::name, core_actionfield::value))
+            .load(c)
+    });
+    // An empty column is stored empty, as the engine stores a blank form field.
+    assert_eq!(
+        fields,
+        vec![
+            (actions[0].0, "comment".to_owned(), "hello".to_owned()),
+            (actions[1].0, "comment".to_owned(), String::new())
+        ]
+    );
+    let subscriptions: Vec<(i64, i64)> = app
+        .query(|c| core_subscription::table.select((core_subscription::user_id, core_subscription::list_id)).load(c));
+    assert_eq!(subscriptions, vec![(users[0].0, list)]);
+    let history: Vec<(i64, String, String, Option<i64>)> = app.query(|c| {
+        core_subscriptionhistory::table
+            .select((
+                core_subscriptionhistory::user_id,
+                core_subscriptionhistory::change,
+                core_subscriptionhistory::cause,
+                core_subscriptionhistory::action_id,
+            ))
+            .load(c)
+    });
+    assert_eq!(history, vec![(users[0].0, "subscribe".to_owned(), "action".to_owned(), Some(actions[0].0))]);
+
+    // The next supporter stored any other way follows the imported ones.
+    let after = insert("after@example.org");
+    assert!(after > users[1].0, "{after} after {users:?}");
+});

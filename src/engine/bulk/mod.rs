@@ -3,17 +3,22 @@
 //! supporter, store the action, its fields, custom user fields, phones and subscriptions —
 //! with what every row would read loaded once per chunk ([`Prepared`]: the page, the allowed
 //! user fields, the privacy switch, the forgotten addresses, the chunk's stored supporters,
-//! the lists named so far), and the inserts that every row makes (user, action, action
-//! fields) run on the backend's own connection, whose statement cache keeps them prepared
-//! (through the multi-backend connection diesel prepares each INSERT again every time).
+//! the lists named so far). A row from a new supporter with no phones or custom user fields
+//! — most rows of most uploads — writes nothing at once: its supporter, action,
+//! subscriptions and fields wait, with reserved ids, in [`pending::Pending`] and go in a few
+//! multi-row inserts per table.
 //!
 //! [`Prepared::covers`] says which rows it takes; everything else — an `akid`, tell-a-friend,
 //! `unsub_all`, privacy records switched on, any page but an import page — goes through
 //! `process` unchanged, so every row is checked and stored by the same rules either way.
-//! A covered row is refused (invalid, forgotten) before it writes anything; its action
-//! fields wait in [`Prepared`] until [`Prepared::flush`] writes them many to a statement.
-//! The caller stores a chunk's rows in one savepoint and, when a row fails after it began
-//! writing, rolls it back and stores them again one savepoint each (`imports::run`).
+//! A covered row is refused (invalid, forgotten) before it writes anything; what it defers
+//! is written by [`Prepared::flush`], which the caller runs before a row's privacy note,
+//! before a row goes through `process`, and before releasing the savepoint. The caller
+//! stores a chunk's rows in one savepoint and, when a row fails after it began writing (or
+//! the flush fails), rolls it back and stores them again one savepoint each
+//! (`imports::run`).
+
+mod pending;
 
 use std::collections::{HashMap, HashSet};
 
@@ -22,25 +27,13 @@ use diesel::prelude::*;
 
 use super::validate::{self, Checked, Complaints};
 use super::{ActionInput, EngineDeps};
-use crate::db::schema::{core_actionfield, core_user};
+use crate::db::schema::core_user;
 use crate::db::{DbConnection, Stamp};
 use crate::error::AppError;
 use crate::pages::{Page, PageType};
 use crate::people::store::{self as people, Cause};
 use crate::people::{phones, Email, ListId, UserId};
-
-/// Runs `$body` with `$c` bound to the backend's own connection (typed per backend).
-macro_rules! on_backend {
-    ($conn:expr, $c:ident => $body:expr) => {
-        match $conn {
-            DbConnection::Sqlite($c) => $body,
-            DbConnection::Postgresql($c) => $body,
-        }
-    };
-}
-
-/// Action fields per multi-row insert: 3 binds each, far below both backends' limits.
-const FIELDS_PER_INSERT: usize = 200;
+use crate::privacy::PrivacySettings;
 
 /// Addresses looked up per query: far below both backends' bind-parameter limits.
 const LOOKUP_SLICE: usize = 500;
@@ -60,7 +53,11 @@ impl Rules {
         let Some(page) = crate::pages::store::find_by_name(conn, page_name)? else {
             return Ok(None);
         };
-        Ok(Some(Self { required: page.required(), allowed_user_fields: people::allowed_user_fields(conn)? }))
+        Ok(Some(Self::of(conn, &page)?))
+    }
+
+    fn of(conn: &mut DbConnection, page: &Page) -> Result<Self, AppError> {
+        Ok(Self { required: page.required(), allowed_user_fields: people::allowed_user_fields(conn)? })
     }
 
     /// `validate::check` by these rules, as `process` checks a row from a new supporter.
@@ -82,24 +79,24 @@ pub struct Prepared {
     lists: HashMap<i64, bool>,
     /// The time every row of the chunk is stored at, formatted once.
     now: Stamp,
-    /// Action fields of stored rows not yet inserted: [`Self::flush`] writes them many to
-    /// a statement.
-    pending_fields: Vec<(i64, String, String)>,
+    /// What accepted rows have not written yet: [`Self::flush`] writes it.
+    pending: pending::Pending,
 }
 
 impl Prepared {
     /// Reads what the chunk's rows share; `emails` are the addresses its rows give, each
-    /// with its `forget_hash` (worked out beside the writer). `None` when no page has this
-    /// name (every row then gets `process`'s answer).
+    /// with its `forget_hash` (worked out beside the writer), and `privacy` the settings the
+    /// caller read in this transaction. `None` when no page has this name (every row then
+    /// gets `process`'s answer).
     pub fn load(
         conn: &mut DbConnection,
         page_name: &str,
         emails: &[(Email, String)],
+        privacy: &PrivacySettings,
     ) -> Result<Option<Self>, AppError> {
         let Some(page) = crate::pages::store::find_by_name(conn, page_name)? else {
             return Ok(None);
         };
-        let settings = crate::privacy::store::load_settings(conn)?;
         let mut forgotten = HashSet::new();
         let mut users = HashMap::with_capacity(emails.len());
         for slice in emails.chunks(LOOKUP_SLICE) {
@@ -116,14 +113,14 @@ impl Prepared {
             users.extend(found.into_iter().map(|(email, id)| (email, UserId(id))));
         }
         Ok(Some(Self {
-            rules: Rules { required: page.required(), allowed_user_fields: people::allowed_user_fields(conn)? },
-            privacy_enabled: settings.enabled,
+            rules: Rules::of(conn, &page)?,
+            privacy_enabled: privacy.enabled,
             page,
             forgotten,
             users,
             lists: HashMap::new(),
             now: Stamp::new(Utc::now().naive_utc()),
-            pending_fields: Vec::new(),
+            pending: pending::Pending::new(emails.len()),
         }))
     }
 
@@ -188,11 +185,33 @@ impl Prepared {
             return Err(AppError::internal("validation passed without email"));
         };
 
+        let source = input.source.as_str();
+        let referring = input.get("referring_akid").and_then(|a| deps.akid_key.parse(a));
+        let referring = referring.map(|r| (r.user_id.0, r.mailing_id));
+        let action_source = input.get("source").unwrap_or(source);
+        let existing = self.users.get(email.as_str()).copied();
+        if existing.is_none() && checked.phones.is_empty() && checked.user_fields.is_empty() {
+            let row = pending::Deferred {
+                email: email.as_str(),
+                changes: &checked.changes,
+                user_source: source,
+                page_id: self.page.id,
+                action_source,
+                referring,
+                lists: &checked.lists,
+                fields: &checked.action_fields,
+            };
+            let (user, _) = self.pending.defer(conn, &row)?;
+            crate::metrics::action_stored(source);
+            return Ok(Stored { user, created: true, email: email.as_str().to_owned() });
+        }
+
+        // Anything else is written at once, after what earlier rows deferred.
+        self.flush(conn)?;
         let stamp = &self.now;
         let now = stamp.at();
-        let source = input.source.as_str();
-        let (user, created_user) = match self.users.get(email.as_str()) {
-            Some(&user) => {
+        let (user, created_user) = match existing {
+            Some(user) => {
                 people::update(conn, user, &checked.changes, now)?;
                 (user, false)
             }
@@ -202,8 +221,17 @@ impl Prepared {
         for (phone_type, number) in &checked.phones {
             phones::set(conn, user, phone_type, number, source, now)?;
         }
-        let action_id = insert_action(conn, deps, input, &self.page, user, created_user, stamp)?;
-        self.pending_fields.extend(checked.action_fields.iter().map(|(n, v)| (action_id, n.clone(), v.clone())));
+        let action = super::store::NewAction {
+            user_id: user.0,
+            page_id: self.page.id,
+            source: action_source.into(),
+            created_user,
+            referring_user_id: referring.map(|r| r.0),
+            referring_mailing_id: referring.and_then(|r| r.1),
+            mailing_id: None,
+        };
+        let action_id = super::store::insert_at(conn, &action, stamp)?;
+        self.pending.add_fields(action_id, &checked.action_fields);
         // Import pages join only the lists a row names (SPEC A7).
         let mut subscribed = false;
         for list in &checked.lists {
@@ -217,30 +245,16 @@ impl Prepared {
         Ok(Stored { user, created: created_user, email: email.as_str().to_owned() })
     }
 
-    /// Inserts the action fields of the rows stored since the last flush, many rows to a
-    /// statement (one statement per field was a tenth of an import's time). Call it before
-    /// the savepoint those rows were stored in is released.
+    /// Writes what the rows stored since the last flush deferred, a few multi-row inserts
+    /// per table. Call it before the savepoint those rows were stored in is released, and
+    /// before anything else writes for or reads about them.
     pub fn flush(&mut self, conn: &mut DbConnection) -> QueryResult<()> {
-        for batch in self.pending_fields.chunks(FIELDS_PER_INSERT) {
-            let rows: Vec<_> = batch
-                .iter()
-                .map(|(action_id, name, value)| {
-                    (
-                        core_actionfield::parent_id.eq(*action_id),
-                        core_actionfield::name.eq(name.as_str()),
-                        core_actionfield::value.eq(value.as_str()),
-                    )
-                })
-                .collect();
-            on_backend!(conn, c => diesel::insert_into(core_actionfield::table).values(&rows).execute(c))?;
-        }
-        self.pending_fields.clear();
-        Ok(())
+        self.pending.write(conn, &self.now)
     }
 
-    /// Drops the action fields of rows whose savepoint was rolled back.
-    pub fn discard(&mut self) {
-        self.pending_fields.clear();
+    /// Drops what rows whose savepoint was rolled back deferred.
+    pub fn discard(&mut self, conn: &DbConnection) {
+        self.pending.discard(conn);
     }
 
     /// Records a supporter a released savepoint created, for the chunk's later rows.
@@ -256,27 +270,4 @@ pub struct Stored {
     pub user: UserId,
     pub created: bool,
     email: String,
-}
-
-/// As the engine's `store_action` for a row without an `akid`.
-fn insert_action(
-    conn: &mut DbConnection,
-    deps: &EngineDeps,
-    input: &ActionInput,
-    page: &Page,
-    user: UserId,
-    created_user: bool,
-    now: &Stamp,
-) -> QueryResult<i64> {
-    let referring = input.get("referring_akid").and_then(|a| deps.akid_key.parse(a));
-    let action = super::store::NewAction {
-        user_id: user.0,
-        page_id: page.id,
-        source: input.get("source").unwrap_or(input.source.as_str()),
-        created_user,
-        referring_user_id: referring.map(|r| r.user_id.0),
-        referring_mailing_id: referring.and_then(|r| r.mailing_id),
-        mailing_id: None,
-    };
-    super::store::insert_at(conn, &action, now)
 }

@@ -343,9 +343,9 @@ LIMITS = {
     "get_max_placard": "CPU: 2 cores shared by wrk and the server; per request a render (22–33 µs) plus HTTP and context",
     "get_rate_placard": "CPU: the load generator and the server share 2 cores",
     "render": "minijinja's interpreter over the 17.5 KB page; the ratio moves with Django's own time (0.8–1.1 ms between runs)",
-    "actions_sqlite": "the one SQLite writer thread's CPU (~340 µs per action: allocation, WAL page writes, statements re-prepared) and the disk's fsync",
+    "actions_sqlite": "the one SQLite writer thread's CPU per action (allocation, WAL page writes, statements re-prepared) and the disk's fsync",
     "actions_postgres": "PostgreSQL's own commit rate here: compare pgbench with the same statements",
-    "forget": "I/O: a scattered person's delete rewrites ~550 pages of WAL; the commit's fsync",
+    "forget": "I/O: a scattered person's forget writes ~480 WAL pages in its commit, and the checkpoint's fsync of the same pages overlaps the next commit",
     "import": "per-row engine work on one writer thread (a savepoint and ~6 statements per row, some re-prepared)",
 }
 def add(what, target, placard, reference, ratio, met, key):

@@ -30,9 +30,9 @@ diesel::table! {
 }
 
 diesel::table! {
-    core_actionfield (id) {
-        id -> BigInt,
+    core_actionfield (parent_id, position) {
         parent_id -> BigInt,
+        position -> BigInt,
         name -> Text,
         value -> Text,
     }

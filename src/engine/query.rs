@@ -64,7 +64,7 @@ pub fn actions(conn: &mut DbConnection, listing: &Listing) -> QueryResult<(i64, 
 pub fn fields_of(conn: &mut DbConnection, actions: &[i64]) -> QueryResult<HashMap<i64, BTreeMap<String, String>>> {
     let rows: Vec<(i64, String, String)> = core_actionfield::table
         .filter(core_actionfield::parent_id.eq_any(actions))
-        .order(core_actionfield::id.asc())
+        .order((core_actionfield::parent_id.asc(), core_actionfield::position.asc()))
         .select((core_actionfield::parent_id, core_actionfield::name, core_actionfield::value))
         .load(conn)?;
     let mut out: HashMap<i64, BTreeMap<String, String>> = HashMap::new();

@@ -78,26 +78,46 @@ pub fn set_subscribed_user(conn: &mut DbConnection, action_id: i64) -> QueryResu
 }
 
 pub fn insert_fields(conn: &mut DbConnection, action_id: i64, fields: &[(String, String)]) -> QueryResult<()> {
-    for batch in fields.chunks(FIELDS_PER_INSERT) {
-        let rows: Vec<(i64, &str, &str)> = batch.iter().map(|(n, v)| (action_id, n.as_str(), v.as_str())).collect();
-        insert_field_rows(conn, &rows)?;
+    let rows: Vec<FieldRow<'_>> = FieldRow::of(action_id, fields).collect();
+    for batch in rows.chunks(FIELDS_PER_INSERT) {
+        insert_field_rows(conn, batch)?;
     }
     Ok(())
 }
 
-/// Action fields per multi-row insert: 3 binds each, far below both backends' limits.
+/// Action fields per multi-row insert: 4 binds each, far below both backends' limits.
 pub const FIELDS_PER_INSERT: usize = 200;
 
-/// Inserts `(action, name, value)` fields, all in one statement (the caller keeps the
-/// slice within the backends' bind limits: 3 binds a row).
-pub fn insert_field_rows(conn: &mut DbConnection, rows: &[(i64, &str, &str)]) -> QueryResult<()> {
+/// One custom action field as stored: `(parent_id, position)` is its key, so an action's
+/// fields sit together (on SQLite the table is `WITHOUT ROWID`, clustered by that key).
+#[derive(Clone, Copy, Debug)]
+pub struct FieldRow<'a> {
+    pub action: i64,
+    /// Where the field came in the request, from 0: the key's second part, and the order
+    /// fields are read back in (one name may repeat, as a checkbox list posts it).
+    pub position: i64,
+    pub name: &'a str,
+    pub value: &'a str,
+}
+
+impl<'a> FieldRow<'a> {
+    /// The rows of one action's fields, in request order.
+    pub fn of(action: i64, fields: &'a [(String, String)]) -> impl Iterator<Item = FieldRow<'a>> {
+        fields.iter().zip(0..).map(move |((name, value), position)| FieldRow { action, position, name, value })
+    }
+}
+
+/// Inserts fields, all in one statement (the caller keeps the slice within the backends'
+/// bind limits: 4 binds a row).
+pub fn insert_field_rows(conn: &mut DbConnection, rows: &[FieldRow<'_>]) -> QueryResult<()> {
     let values: Vec<_> = rows
         .iter()
-        .map(|(action, name, value)| {
+        .map(|f| {
             (
-                core_actionfield::parent_id.eq(*action),
-                core_actionfield::name.eq(*name),
-                core_actionfield::value.eq(*value),
+                core_actionfield::parent_id.eq(f.action),
+                core_actionfield::position.eq(f.position),
+                core_actionfield::name.eq(f.name),
+                core_actionfield::value.eq(f.value),
             )
         })
         .collect();
@@ -146,7 +166,7 @@ pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Option<ActionRow>> 
 pub fn fields(conn: &mut DbConnection, action_id: i64) -> QueryResult<Vec<(String, String)>> {
     core_actionfield::table
         .filter(core_actionfield::parent_id.eq(action_id))
-        .order(core_actionfield::id.asc())
+        .order(core_actionfield::position.asc())
         .select((core_actionfield::name, core_actionfield::value))
         .load(conn)
 }

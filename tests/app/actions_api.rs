@@ -42,6 +42,31 @@ both_backends!(a1_form_encoded_body_works_on_the_api_too, |app| {
     );
 });
 
+both_backends!(a6_repeated_action_fields_are_all_kept_in_the_order_posted, |app| {
+    let (status, text, _) = app
+        .post_form(
+            "/rest/v1/action/",
+            "page=stay-informed&email=boxes%40example.org&action_topic=bees&action_comment=hi&action_topic=trees",
+        )
+        .await;
+    assert_eq!(status, 201, "{text}");
+    let fields = app.query(|c| {
+        core_actionfield::table
+            .order((core_actionfield::parent_id, core_actionfield::position))
+            .select((core_actionfield::position, core_actionfield::name, core_actionfield::value))
+            .load::<(i64, String, String)>(c)
+    });
+    assert_eq!(
+        fields,
+        vec![
+            (0, "topic".to_owned(), "bees".to_owned()),
+            (1, "comment".to_owned(), "hi".to_owned()),
+            (2, "topic".to_owned(), "trees".to_owned()),
+        ],
+        "a checkbox list's values are each kept, keyed by their place in the request"
+    );
+});
+
 both_backends!(a8_a_second_action_updates_the_user_and_reports_nothing_new, |app| {
     let first = json!({"page": "stay-informed", "email": "again@example.org", "first_name": "Ann"});
     let (status, _, _) = app.post_json("/rest/v1/action/", first).await;

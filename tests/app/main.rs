@@ -39,6 +39,7 @@ mod imports;
 mod mail;
 mod me;
 mod metrics;
+mod migrations;
 mod openapi;
 mod page_cache;
 mod pages;

@@ -14,7 +14,7 @@ use std::borrow::Cow;
 
 use diesel::prelude::*;
 
-use super::super::store::{self as actions, NewAction};
+use super::super::store::{self as actions, FieldRow, NewAction};
 use crate::db::ids::{IdBlock, IdTable};
 use crate::db::{DbConnection, Stamp};
 use crate::people::store::{self as people, Cause, NewUserRow};
@@ -39,7 +39,8 @@ pub struct Pending {
     /// Each action with its reserved id and whether it subscribed its supporter.
     actions: Vec<(i64, NewAction<'static>, bool)>,
     subscriptions: Vec<(UserId, ListId, Cause)>,
-    fields: Vec<(i64, String, String)>,
+    /// `(action, position, name, value)`.
+    fields: Vec<(i64, i64, String, String)>,
 }
 
 impl Pending {
@@ -91,7 +92,8 @@ impl Pending {
 
     /// Holds the fields of an action already written.
     pub fn add_fields(&mut self, action: i64, fields: &[(String, String)]) {
-        self.fields.extend(fields.iter().map(|(n, v)| (action, n.clone(), v.clone())));
+        self.fields
+            .extend(FieldRow::of(action, fields).map(|f| (action, f.position, f.name.to_owned(), f.value.to_owned())));
     }
 
     /// Writes everything pending, in the caller's savepoint.
@@ -100,7 +102,10 @@ impl Pending {
         actions::insert_many(conn, &self.actions, now)?;
         people::insert_subscriptions(conn, &self.subscriptions, now)?;
         for batch in self.fields.chunks(actions::FIELDS_PER_INSERT) {
-            let rows: Vec<(i64, &str, &str)> = batch.iter().map(|(a, n, v)| (*a, n.as_str(), v.as_str())).collect();
+            let rows: Vec<FieldRow<'_>> = batch
+                .iter()
+                .map(|(action, position, name, value)| FieldRow { action: *action, position: *position, name, value })
+                .collect();
             actions::insert_field_rows(conn, &rows)?;
         }
         self.clear(conn);

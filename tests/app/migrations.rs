@@ -1,0 +1,146 @@
+//! Schema migrations over data (SPEC G3's forget cost, issue 7): custom action fields
+//! written under the old layout (a row id and an index on `parent_id`) move to the layout
+//! keyed by `(parent_id, position)` with every field kept, in request order, repeated names
+//! included; and the migration reverts to the old layout with nothing lost. Both backends,
+//! through diesel's own migration harness and the migrations the binary embeds.
+
+use diesel::connection::SimpleConnection as _;
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Text};
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+use placard::db::DbConnection;
+
+use crate::helpers::{Backend, TestDb};
+
+const SQLITE: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+const POSTGRES: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+const FIELDS_BY_ACTION: &str = "2026-11-24-000004";
+
+/// `(action, name, value)` in the order they were posted; action 2's first and last share a
+/// name, as a checkbox list posts it.
+const POSTED: [(i64, &str, &str); 5] =
+    [(2, "topic", "bees"), (1, "comment", "hi"), (2, "comment", "yes"), (2, "topic", "trees"), (1, "ref", "x")];
+
+#[derive(QueryableByName, Debug, PartialEq)]
+struct Keyed {
+    #[diesel(sql_type = BigInt)]
+    parent_id: i64,
+    #[diesel(sql_type = BigInt)]
+    position: i64,
+    #[diesel(sql_type = Text)]
+    name: String,
+    #[diesel(sql_type = Text)]
+    value: String,
+}
+
+#[derive(QueryableByName, Debug, PartialEq)]
+struct ById {
+    #[diesel(sql_type = BigInt)]
+    parent_id: i64,
+    #[diesel(sql_type = Text)]
+    name: String,
+    #[diesel(sql_type = Text)]
+    value: String,
+}
+
+fn keyed(action: i64, position: i64, name: &str, value: &str) -> Keyed {
+    Keyed { parent_id: action, position, name: name.into(), value: value.into() }
+}
+
+fn by_id(action: i64, name: &str, value: &str) -> ById {
+    ById { parent_id: action, name: name.into(), value: value.into() }
+}
+
+/// Runs the migrations before `FIELDS_BY_ACTION`, writes `POSTED` in the old layout, runs
+/// the rest and checks the new layout; then reverts to `FIELDS_BY_ACTION` and checks the old.
+fn fields_move_to_the_action_key_and_back(conn: &mut DbConnection) {
+    match conn {
+        DbConnection::Sqlite(c) => migrate_until(c, || SQLITE),
+        DbConnection::Postgresql(c) => migrate_until(c, || POSTGRES),
+    }
+    for (action, name, value) in POSTED {
+        conn.batch_execute(&format!(
+            "INSERT INTO core_actionfield (parent_id, name, value) VALUES ({action}, '{name}', '{value}')"
+        ))
+        .expect("a field in the old layout");
+    }
+
+    match conn {
+        DbConnection::Sqlite(c) => drop(c.run_pending_migrations(SQLITE).expect("the rest")),
+        DbConnection::Postgresql(c) => drop(c.run_pending_migrations(POSTGRES).expect("the rest")),
+    }
+    let moved: Vec<Keyed> =
+        diesel::sql_query("SELECT parent_id, position, name, value FROM core_actionfield ORDER BY parent_id, position")
+            .load(conn)
+            .expect("fields by action");
+    assert_eq!(
+        moved,
+        vec![
+            keyed(1, 0, "comment", "hi"),
+            keyed(1, 1, "ref", "x"),
+            keyed(2, 0, "topic", "bees"),
+            keyed(2, 1, "comment", "yes"),
+            keyed(2, 2, "topic", "trees"),
+        ],
+        "every field kept, numbered in the order it was posted"
+    );
+
+    match conn {
+        DbConnection::Sqlite(c) => revert_to(c, || SQLITE),
+        DbConnection::Postgresql(c) => revert_to(c, || POSTGRES),
+    }
+    let back: Vec<ById> =
+        diesel::sql_query("SELECT parent_id, name, value FROM core_actionfield ORDER BY id").load(conn).expect("by id");
+    assert_eq!(
+        back,
+        vec![
+            by_id(1, "comment", "hi"),
+            by_id(1, "ref", "x"),
+            by_id(2, "topic", "bees"),
+            by_id(2, "comment", "yes"),
+            by_id(2, "topic", "trees"),
+        ],
+        "reverted: each action's fields in order"
+    );
+}
+
+/// Applies the migrations before `FIELDS_BY_ACTION`.
+fn migrate_until<C: MigrationHarness<B>, B: diesel::backend::Backend>(
+    conn: &mut C,
+    source: fn() -> EmbeddedMigrations,
+) {
+    for migration in conn.pending_migrations(source()).expect("pending") {
+        if migration.name().to_string().starts_with(FIELDS_BY_ACTION) {
+            break;
+        }
+        conn.run_migration(&migration).expect("an earlier migration");
+    }
+}
+
+/// Reverts `FIELDS_BY_ACTION` and every migration after it.
+fn revert_to<C: MigrationHarness<B>, B: diesel::backend::Backend>(conn: &mut C, source: fn() -> EmbeddedMigrations) {
+    let version = FIELDS_BY_ACTION.replace('-', "");
+    while conn.applied_migrations().expect("applied").iter().any(|v| v.to_string() >= version) {
+        conn.revert_last_migration(source()).expect("revert");
+    }
+}
+
+#[test]
+fn g3_action_fields_move_to_the_action_key_and_back_sqlite() {
+    let (_db, url) = TestDb::create(Backend::Sqlite).expect("sqlite");
+    let mut conn =
+        DbConnection::Sqlite(SqliteConnection::establish(url.trim_start_matches("sqlite://")).expect("connect"));
+    // Foreign keys off for this connection, so fields need no actions behind them.
+    conn.batch_execute("PRAGMA foreign_keys = OFF").expect("foreign keys off");
+    fields_move_to_the_action_key_and_back(&mut conn);
+}
+
+#[test]
+fn g3_action_fields_move_to_the_action_key_and_back_postgres() {
+    let Some((_db, url)) = TestDb::create(Backend::Postgres) else { return };
+    let mut conn = DbConnection::Postgresql(PgConnection::establish(&url).expect("connect"));
+    // Foreign-key triggers off for this session, so fields need no actions behind them.
+    conn.batch_execute("SET session_replication_role = replica").expect("replica role");
+    fields_move_to_the_action_key_and_back(&mut conn);
+}

@@ -39,14 +39,14 @@ if [ $QUICK = 1 ]; then
     SECONDS_PER_RUN=${SECONDS_PER_RUN:-6}
     ROUNDS=${ROUNDS:-1}
     IMPORT_ROWS=${IMPORT_ROWS:-20000}
-    PERSONS=${PERSONS:-100}
+    PERSONS=${PERSONS:-150}
     BACKGROUND=${BACKGROUND:-2000}
     CRITERION_ARGS=${CRITERION_ARGS:-"--warm-up-time 1 --measurement-time 2"}
 else
     SECONDS_PER_RUN=${SECONDS_PER_RUN:-20}
     ROUNDS=${ROUNDS:-3}
     IMPORT_ROWS=${IMPORT_ROWS:-100000}
-    PERSONS=${PERSONS:-400}
+    PERSONS=${PERSONS:-600}
     BACKGROUND=${BACKGROUND:-10000}
     CRITERION_ARGS=${CRITERION_ARGS:-"--warm-up-time 2 --measurement-time 4"}
 fi
@@ -284,10 +284,10 @@ def ms(text):
 out = {}
 for line in open(sys.argv[1], encoding="utf-8"):
     D = r"([0-9.]+(?:ns|µs|ms|s))"
-    m = re.match(rf"forget, (one at a time|(\d+) callers at once): (\d+) in \S+ = (\d+)/s; end to end p50 {D}, p99 {D}, "
-                 rf"max \S+; work in the transaction p50 {D}, p99 {D}", line)
+    m = re.match(rf"forget, (one at a time|one at a time at \d+/s|(\d+) callers at once): (\d+) in \S+ = (\d+)/s; "
+                 rf"end to end p50 {D}, p99 {D}, max \S+; work in the transaction p50 {D}, p99 {D}", line)
     if m:
-        key = "one" if m.group(1) == "one at a time" else "many"
+        key = "many" if m.group(2) else "one" if m.group(1) == "one at a time" else "paced"
         out[key] = {"n": int(m.group(3)), "rate": float(m.group(4)), "p50_ms": ms(m.group(5)), "p99_ms": ms(m.group(6)),
                     "work_p50_ms": ms(m.group(7)), "work_p99_ms": ms(m.group(8))}
         if m.group(2):
@@ -345,7 +345,7 @@ LIMITS = {
     "render": "minijinja's interpreter over the 17.5 KB page; the ratio moves with Django's own time (0.8–1.1 ms between runs)",
     "actions_sqlite": "the one SQLite writer thread's CPU per action (allocation, WAL page writes, statements re-prepared) and the disk's fsync",
     "actions_postgres": "PostgreSQL's own commit rate here: compare pgbench with the same statements",
-    "forget": "I/O: a scattered person's forget writes ~480 WAL pages in its commit, and the checkpoint's fsync of the same pages overlaps the next commit",
+    "forget": "I/O: a scattered person's forget writes ~390 WAL pages in its commit (about 3 ms here even when nothing queues), and back to back the checkpoint's fsync of the same pages overlaps the next commit",
     "import": "per-row engine work on one writer thread (a savepoint and ~6 statements per row, some re-prepared)",
 }
 def add(what, target, placard, reference, ratio, met, key):
@@ -388,12 +388,15 @@ if "actions_postgres" in rows:
         f"{p['rps'] / b['tps']:.2f} of pgbench's best", ok(p["rps"] >= 3000 and p["errors"] == 0), "actions_postgres")
 if "forget" in rows:
     f = rows["forget"]["data"]
-    one, many = f["one"], f["many"]
+    one, paced, many = f["one"], f["paced"], f["many"]
     disk = ", ".join(f"{x:.2f}" for x in f.get("disk_p50_ms", []))
-    add(f"forget, 100 actions each (SQLite, FULL; {os.environ['PERSONS']} people among {os.environ['BACKGROUND']} others)", "p99 < 5 ms, ≥ 1,000/s",
-        f"one at a time {n(one['rate'])}/s, p99 {one['p99_ms']:.1f} ms; {many['clients']} at once {n(many['rate'])}/s, "
+    # Issue 7's target is a forget's p99; met only when both one-at-a-time passes (back to
+    # back, and at a steady rate below the disk's limit) are under it.
+    add(f"forget, 100 actions each (SQLite, FULL; {os.environ['PERSONS']} people among {os.environ['BACKGROUND']} others)", "p99 < 5 ms",
+        f"one at a time {n(one['rate'])}/s, p99 {one['p99_ms']:.1f} ms; at a steady {n(paced['rate'])}/s p50 {paced['p50_ms']:.1f} ms, "
+        f"p99 {paced['p99_ms']:.1f} ms; {many['clients']} at once {n(many['rate'])}/s, "
         f"p99 {many['p99_ms']:.1f} ms (work p50 {one['work_p50_ms']:.1f} ms)",
-        f"disk fsync p50 {disk} ms", "—", ok(one["p99_ms"] < 5 and max(one["rate"], many["rate"]) >= 1000), "forget")
+        f"disk fsync p50 {disk} ms", "—", ok(max(one["p99_ms"], paced["p99_ms"]) < 5), "forget")
 if "import" in rows:
     p, r = rows["import"]["data"]["placard"], rows["import"]["data"]["reference"]
     million = p["rows"] >= 1_000_000

@@ -36,6 +36,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use placard::db::Writer;
 use placard::engine::{self, ActionInput, Source};
 use placard::gdpr::{erase, Actor};
 use placard::people::Email;
@@ -158,6 +159,21 @@ fn disk_reference(dir: &std::path::Path) -> std::io::Result<String> {
     Ok(format!("disk: 4 KB write + fsync p50 {:.2?}, p99 {:.2?}", pct(&times, 50), pct(&times, 99)))
 }
 
+/// Forgets one person through the writer, as the API does; the time inside the transaction.
+async fn forget_one(writer: &Writer, email: Email, actor: Actor) -> Duration {
+    let now = chrono::Utc::now().naive_utc();
+    let (details, work) = writer
+        .submit(move |conn| {
+            let started = Instant::now();
+            let details = erase::forget_email(conn, &email, &actor, now)?;
+            Ok((details, started.elapsed()))
+        })
+        .await
+        .expect("forget");
+    assert_eq!(details["existed"], true, "forgot someone who was not there");
+    work
+}
+
 /// Forgets `emails` through the writer with `clients` callers at once; the end-to-end and
 /// in-transaction times of each.
 fn forget_all(state: &AppState, emails: Vec<Email>, clients: usize) -> (Duration, Vec<Duration>, Vec<Duration>) {
@@ -172,19 +188,9 @@ fn forget_all(state: &AppState, emails: Vec<Email>, clients: usize) -> (Duration
                 let actor = Actor { who: "bench".into(), via: "bench".into() };
                 loop {
                     let Some(email) = queue.lock().expect("queue").pop() else { break };
-                    let actor = actor.clone();
-                    let now = chrono::Utc::now().naive_utc();
                     let t = Instant::now();
-                    let (details, work) = writer
-                        .submit(move |conn| {
-                            let w = Instant::now();
-                            let details = erase::forget_email(conn, &email, &actor, now)?;
-                            Ok((details, w.elapsed()))
-                        })
-                        .await
-                        .expect("forget");
+                    let work = forget_one(&writer, email, actor.clone()).await;
                     let e2e = t.elapsed();
-                    assert_eq!(details["existed"], true, "forgot someone who was not there");
                     let mut times = times.lock().expect("times");
                     times.0.push(e2e);
                     times.1.push(work);
@@ -214,18 +220,8 @@ fn forget_paced(state: &AppState, emails: Vec<Email>, rate: u32) -> (Duration, V
         for (i, email) in emails.into_iter().enumerate() {
             let due = started + interval * u32::try_from(i).unwrap_or(u32::MAX);
             actix_web::rt::time::sleep_until(due.into()).await;
-            let (actor, now) = (actor.clone(), chrono::Utc::now().naive_utc());
-            let (details, w) = writer
-                .submit(move |conn| {
-                    let w = Instant::now();
-                    let details = erase::forget_email(conn, &email, &actor, now)?;
-                    Ok((details, w.elapsed()))
-                })
-                .await
-                .expect("forget");
+            work.push(forget_one(&writer, email, actor.clone()).await);
             e2e.push(due.elapsed());
-            work.push(w);
-            assert_eq!(details["existed"], true, "forgot someone who was not there");
         }
     });
     (started.elapsed(), e2e, work)

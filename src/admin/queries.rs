@@ -25,7 +25,10 @@ pub fn totals(conn: &mut DbConnection) -> QueryResult<Totals> {
         users: core_user::table.count().get_result(conn)?,
         actions: core_action::table.count().get_result(conn)?,
         pages: core_page::table.count().get_result(conn)?,
-        privacy_records: core_privacyrecord::table.count().get_result(conn)?,
+        privacy_records: core_privacyrecord::table
+            .filter(core_privacyrecord::user_id.is_not_null())
+            .count()
+            .get_result(conn)?,
         forgotten: core_forgotten::table
             .filter(core_forgotten::kind.eq(crate::gdpr::store::EMAIL))
             .count()

@@ -112,7 +112,7 @@ diesel::table! {
     core_consentreceipt (id) {
         id -> BigInt,
         receipt_id -> Text,
-        user_id -> BigInt,
+        user_id -> Nullable<BigInt>,
         action_id -> Nullable<BigInt>,
         kind -> Text,
         body -> Text,
@@ -311,7 +311,7 @@ diesel::table! {
 diesel::table! {
     core_privacyrecord (id) {
         id -> BigInt,
-        user_id -> BigInt,
+        user_id -> Nullable<BigInt>,
         action_id -> Nullable<BigInt>,
         version_id -> BigInt,
         status -> Text,

@@ -3,7 +3,8 @@
 //! covers the previous entry's hash, so removing, reordering or editing an entry breaks the
 //! chain. Each entry also holds a digest of the record row as it stood, so a row edited by
 //! hand no longer matches its latest entry. Entries carry ids and digests, never personal
-//! data: an erase leaves a tombstone entry and the chain still verifies.
+//! data: an erase scrubs the row in place and logs the scrubbed row's digest, so the chain
+//! still verifies and a scrubbed row deleted or refilled afterwards is caught.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -19,7 +20,8 @@ pub const GENESIS: &str = "00000000000000000000000000000000000000000000000000000
 #[derive(Clone, Debug, Queryable, Serialize)]
 pub struct RecordState {
     pub id: i64,
-    pub user_id: i64,
+    /// `None` once an erase has scrubbed the record.
+    pub user_id: Option<i64>,
     pub action_id: Option<i64>,
     pub version_id: i64,
     pub status: String,
@@ -44,8 +46,14 @@ impl RecordState {
 }
 
 pub fn record_state(conn: &mut DbConnection, id: i64) -> QueryResult<Option<RecordState>> {
+    Ok(record_states(conn, &[id])?.pop())
+}
+
+/// The states of these records (those that exist), in id order: one query for a whole erase.
+fn record_states(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<RecordState>> {
     core_privacyrecord::table
-        .find(id)
+        .filter(core_privacyrecord::id.eq_any(ids))
+        .order(core_privacyrecord::id.asc())
         .select((
             core_privacyrecord::id,
             core_privacyrecord::user_id,
@@ -63,8 +71,7 @@ pub fn record_state(conn: &mut DbConnection, id: i64) -> QueryResult<Option<Reco
             core_privacyrecord::ip_hmac,
             core_privacyrecord::created_at,
         ))
-        .first(conn)
-        .optional()
+        .load(conn)
 }
 
 /// What one log entry says (serialized as its `entry` column).
@@ -72,7 +79,8 @@ pub fn record_state(conn: &mut DbConnection, id: i64) -> QueryResult<Option<Reco
 pub struct Entry {
     pub record_id: i64,
     pub event: String,
-    /// Digest of the row after the event; empty for `erased`.
+    /// Digest of the row after the event. Empty for an `erased` entry written before
+    /// erases scrubbed records in place, when the row was deleted.
     pub row_digest: String,
     pub at: String,
 }
@@ -90,10 +98,11 @@ pub fn append(conn: &mut DbConnection, record_id: i64, event: &str, now: NaiveDa
     append_all(conn, &[(record_id, event)], now)
 }
 
-/// Appends one entry per `(record_id, event)`, in the order given. The chain's head is
-/// read once and each entry chains onto the one before it, so an erase of many records
-/// costs one head read, not one per tombstone. Serialized per database so two
-/// transactions never chain onto the same predecessor.
+/// Appends one entry per `(record_id, event)`, in the order given. The chain's head and the
+/// records' rows are read once, each entry chains onto the one before it, and the entries
+/// go in as one statement, so an erase of many records costs three statements, not three
+/// per record. Serialized per database so two transactions never chain onto the same
+/// predecessor.
 pub fn append_all(conn: &mut DbConnection, events: &[(i64, &str)], now: NaiveDateTime) -> QueryResult<()> {
     if events.is_empty() {
         return Ok(());
@@ -109,28 +118,34 @@ pub fn append_all(conn: &mut DbConnection, events: &[(i64, &str)], now: NaiveDat
         .first(conn)
         .optional()?
         .unwrap_or_else(|| GENESIS.to_owned());
+    let ids: Vec<i64> = events.iter().map(|&(id, _)| id).collect();
+    let mut digests = std::collections::HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(CHUNK) {
+        digests.extend(record_states(conn, chunk)?.into_iter().map(|s| (s.id, s.digest())));
+    }
+    let mut rows = Vec::with_capacity(events.len());
     for &(record_id, event) in events {
-        let row_digest = match event {
-            "erased" => String::new(),
-            _ => record_state(conn, record_id)?.map(|s| s.digest()).unwrap_or_default(),
-        };
+        let row_digest = digests.get(&record_id).cloned().unwrap_or_default();
         let entry = Entry { record_id, event: event.to_owned(), row_digest, at: at.clone() };
         let entry_json = serde_json::to_string(&entry).unwrap_or_default();
         let hash = entry_hash(&prev, &entry_json);
-        diesel::insert_into(core_consentlog::table)
-            .values((
-                core_consentlog::record_id.eq(record_id),
-                core_consentlog::event.eq(event),
-                core_consentlog::entry.eq(&entry_json),
-                core_consentlog::prev_hash.eq(&prev),
-                core_consentlog::entry_hash.eq(&hash),
-                core_consentlog::created_at.eq(now),
-            ))
-            .execute(conn)?;
-        prev = hash;
+        rows.push((
+            core_consentlog::record_id.eq(record_id),
+            core_consentlog::event.eq(event),
+            core_consentlog::entry.eq(entry_json),
+            core_consentlog::prev_hash.eq(std::mem::replace(&mut prev, hash.clone())),
+            core_consentlog::entry_hash.eq(hash),
+            core_consentlog::created_at.eq(now),
+        ));
+    }
+    for chunk in rows.chunks(CHUNK) {
+        crate::db::execute_on_backend(conn, diesel::insert_into(core_consentlog::table).values(chunk))?;
     }
     Ok(())
 }
+
+/// Rows per statement: well under SQLite's 32,766 bound parameters at six a row.
+const CHUNK: usize = 1_000;
 
 /// What verification found: how much it checked and the first problems, if any.
 #[derive(Debug, Default, Serialize)]
@@ -177,7 +192,7 @@ pub fn verify(conn: &mut DbConnection) -> QueryResult<Verification> {
     for id in &ids {
         match latest.get(id) {
             None => out.problems.push(format!("privacy record {id}: not in the log (inserted outside Placard)")),
-            Some(entry) if entry.event == "erased" => {
+            Some(entry) if entry.event == "erased" && entry.row_digest.is_empty() => {
                 out.problems.push(format!("privacy record {id}: the log says it was erased, but the row exists"));
             }
             Some(entry) => {
@@ -189,7 +204,10 @@ pub fn verify(conn: &mut DbConnection) -> QueryResult<Verification> {
         }
     }
     for (record_id, entry) in &latest {
-        if entry.event != "erased" && !ids.contains(record_id) {
+        // Since erases scrub in place, an erased record's row stays; only an entry from
+        // before (no digest) may lack its row.
+        let may_be_gone = entry.event == "erased" && entry.row_digest.is_empty();
+        if !may_be_gone && ids.binary_search(record_id).is_err() {
             out.problems.push(format!("privacy record {record_id}: removed without a logged erase"));
         }
     }

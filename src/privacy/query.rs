@@ -2,7 +2,8 @@
 //! [`Listing`] applied to `core_privacyrecord` joined with its text version (a record's
 //! `type` is its text's, and can be filtered on) and its page (for the page's typed URI),
 //! and to `core_privacytext`. Records are read-only over REST: they are written by the
-//! engine and withdrawn by its rules (P13).
+//! engine and withdrawn by its rules (P13). A record an erase scrubbed (no person left, see
+//! `store::erase_for_user`) is not listed: only the consent log still vouches for it.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -50,19 +51,21 @@ pub struct TextRow {
 pub fn records(conn: &mut DbConnection, listing: &Listing) -> QueryResult<(i64, Vec<RecordRow>)> {
     let total = core_privacyrecord::table
         .inner_join(core_privacytext::table)
+        .filter(core_privacyrecord::user_id.is_not_null())
         .filter(listing.filter.clone())
         .count()
         .get_result(conn)?;
     let rows = core_privacyrecord::table
         .inner_join(core_privacytext::table)
         .left_join(core_page::table)
+        .filter(core_privacyrecord::user_id.is_not_null())
         .filter(listing.filter.clone())
         .order(listing.order.clone())
         .limit(listing.limit)
         .offset(listing.offset)
         .select((
             core_privacyrecord::id,
-            core_privacyrecord::user_id,
+            core_privacyrecord::user_id.assume_not_null(),
             core_privacyrecord::action_id,
             core_privacyrecord::version_id,
             core_privacytext::type_,

@@ -40,7 +40,7 @@ pub struct RecordLine {
 /// `(how many match, the first `limit`, newest first)`.
 pub fn records(conn: &mut DbConnection, f: &RecordFilter, limit: i64) -> QueryResult<(i64, Vec<RecordLine>)> {
     let filtered = || {
-        let mut q = p::table.inner_join(t::table).into_boxed();
+        let mut q = p::table.inner_join(t::table).filter(p::user_id.is_not_null()).into_boxed();
         if let Some(id) = f.user_id {
             q = q.filter(p::user_id.eq(id));
         }
@@ -62,7 +62,17 @@ pub fn records(conn: &mut DbConnection, f: &RecordFilter, limit: i64) -> QueryRe
     let rows = filtered()
         .order(p::id.desc())
         .limit(limit)
-        .select((p::id, p::user_id, p::action_id, p::page_id, t::type_, p::status, t::hash, p::context, p::created_at))
+        .select((
+            p::id,
+            p::user_id.assume_not_null(),
+            p::action_id,
+            p::page_id,
+            t::type_,
+            p::status,
+            t::hash,
+            p::context,
+            p::created_at,
+        ))
         .load(conn)?;
     Ok((total, rows))
 }
@@ -94,7 +104,7 @@ pub fn stragglers(
         .inner_join(u::table.on(a::user_id.eq(u::id.nullable())))
         .filter(a::created_user.eq(true))
         .filter(u::country.eq_any(settings.countries.clone()))
-        .filter(u::id.ne_all(p::table.select(p::user_id)))
+        .filter(u::id.ne_all(p::table.filter(p::user_id.is_not_null()).select(p::user_id.assume_not_null())))
         .into_boxed();
     if let Some(since) = since {
         q = q.filter(a::created_at.ge(since));

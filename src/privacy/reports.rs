@@ -38,8 +38,9 @@ pub fn by_action(conn: &mut DbConnection, action_id: i64) -> QueryResult<Vec<Act
     p::table
         .inner_join(t::table)
         .filter(p::action_id.eq(action_id))
+        .filter(p::user_id.is_not_null())
         .order(p::id.asc())
-        .select((p::id, p::user_id, t::type_, p::status, p::created_at))
+        .select((p::id, p::user_id.assume_not_null(), t::type_, p::status, p::created_at))
         .load(conn)
 }
 
@@ -53,7 +54,8 @@ pub fn stragglers(
     if settings.countries.is_empty() {
         return Ok(vec![]);
     }
-    let with_records = p::table.select(p::user_id);
+    // Scrubbed records have no user: a NULL in a `NOT IN` list would match no one.
+    let with_records = p::table.filter(p::user_id.is_not_null()).select(p::user_id.assume_not_null());
     u::table
         .filter(u::created_at.ge(since))
         .filter(u::country.eq_any(&settings.countries))

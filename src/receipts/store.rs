@@ -64,6 +64,7 @@ pub fn issue(conn: &mut DbConnection, key: &ReceiptKey, issue: &Issue<'_>, now: 
 pub fn find(conn: &mut DbConnection, receipt_id: &str) -> QueryResult<Option<(String, String)>> {
     core_consentreceipt::table
         .filter(core_consentreceipt::receipt_id.eq(receipt_id))
+        .filter(core_consentreceipt::user_id.is_not_null())
         .select((core_consentreceipt::body, core_consentreceipt::signature))
         .first(conn)
         .optional()
@@ -73,6 +74,7 @@ pub fn find(conn: &mut DbConnection, receipt_id: &str) -> QueryResult<Option<(St
 pub fn of_action(conn: &mut DbConnection, action_id: i64) -> QueryResult<Vec<(String, String)>> {
     core_consentreceipt::table
         .filter(core_consentreceipt::action_id.eq(action_id))
+        .filter(core_consentreceipt::user_id.is_not_null())
         .order(core_consentreceipt::id.asc())
         .select((core_consentreceipt::receipt_id, core_consentreceipt::kind))
         .load(conn)
@@ -87,6 +89,16 @@ pub fn of_user(conn: &mut DbConnection, user_id: i64) -> QueryResult<Vec<(String
         .load(conn)
 }
 
+/// Erase (SPEC G2): scrubs a person's receipts in place. The row keeps its id, kind,
+/// action and time; the person, the signed body (which names them) and its signature go,
+/// and its link answers 404 like an unknown one. In place rather than deleted, so only the
+/// table's pages are rewritten, not the `receipt_id` and action indexes (issue 7).
 pub fn erase_for_user(conn: &mut DbConnection, user_id: i64) -> QueryResult<usize> {
-    diesel::delete(core_consentreceipt::table.filter(core_consentreceipt::user_id.eq(user_id))).execute(conn)
+    diesel::update(core_consentreceipt::table.filter(core_consentreceipt::user_id.eq(user_id)))
+        .set((
+            core_consentreceipt::user_id.eq(None::<i64>),
+            core_consentreceipt::body.eq(""),
+            core_consentreceipt::signature.eq(""),
+        ))
+        .execute(conn)
 }

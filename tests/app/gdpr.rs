@@ -313,6 +313,9 @@ both_backends!(b6_retention_erases_only_long_unsubscribed_people_whose_only_basi
     assert_eq!((audit[0].0.as_str(), audit[0].1.as_str(), audit[0].2.as_str()), ("retention", "worker", "erase"));
 });
 
+/// A record's id, user, status and personal columns (note, country, user agent, IP HMAC).
+type Scrubbed = (i64, Option<i64>, String, String, String, String, String);
+
 both_backends!(b1_forget_of_several_privacy_records_leaves_their_tombstones_in_order_and_the_log_verifies, |app| {
     use placard::db::schema::{core_consentlog as log, core_privacyrecord as rec};
     let optin = json!(PrivacyHash::of("optin", OPTIN).to_string());
@@ -347,8 +350,29 @@ both_backends!(b1_forget_of_several_privacy_records_leaves_their_tombstones_in_o
     assert_eq!(tombstones[0].2, older.last().unwrap().3, "the first tombstone chains onto the head");
     assert_eq!(tombstones[1].2, tombstones[0].3, "each tombstone chains onto the one before");
     assert_eq!(tombstones[2].2, tombstones[1].3);
-    let remaining: i64 = app.query(|c| rec::table.count().get_result(c));
+    let remaining: i64 = app.query(|c| rec::table.filter(rec::user_id.is_not_null()).count().get_result(c));
     assert_eq!(remaining, 2, "the other person's records stay");
+    // The person's records are scrubbed in place: the row stays, with nothing of them.
+    let scrubbed: Vec<Scrubbed> = app.query(|c| {
+        rec::table
+            .filter(rec::id.eq_any(&theirs))
+            .order(rec::id.asc())
+            .select((
+                rec::id,
+                rec::user_id,
+                rec::status,
+                rec::note,
+                rec::country_submitted,
+                rec::user_agent,
+                rec::ip_hmac,
+            ))
+            .load(c)
+    });
+    assert_eq!(scrubbed.len(), 3, "{scrubbed:?}");
+    for (id, user, status, note, country, agent, ip) in &scrubbed {
+        assert_eq!((*user, status.as_str()), (None, "erased"), "record {id}");
+        assert!([note, country, agent, ip].iter().all(|v| v.is_empty()), "record {id}: {scrubbed:?}");
+    }
     assert_eq!(app.query(placard::privacy::chain::verify).problems, Vec::<String>::new(), "B1: the log verifies");
 
     // A record made after the forget chains onto the last tombstone and still verifies.
@@ -357,6 +381,39 @@ both_backends!(b1_forget_of_several_privacy_records_leaves_their_tombstones_in_o
     let next: String = app.query(|c| log::table.order(log::id.desc()).select(log::prev_hash).first(c));
     assert_eq!(next, tombstones[2].3);
     assert_eq!(app.query(placard::privacy::chain::verify).problems, Vec::<String>::new());
+});
+
+both_backends!(b1_a_scrubbed_record_refilled_or_deleted_in_sql_after_a_forget_is_reported, |app| {
+    use placard::db::schema::core_privacyrecord as rec;
+    let optin = json!(PrivacyHash::of("optin", OPTIN).to_string());
+    for _ in 0..2 {
+        let body = json!({"page": "stay-informed", "email": EMAIL, "country": "Austria", "privacy": optin});
+        assert_eq!(app.post_json("/rest/v1/action/", body).await.0, 201);
+    }
+    let key = api_key(&app);
+    let (status, body) = call(&app, "POST", "/api/users/forget", &key, Some(json!({"email": EMAIL}))).await;
+    assert_eq!(status, 200, "{body}");
+    let ids: Vec<i64> =
+        app.query(|c| rec::table.filter(rec::status.eq("erased")).select(rec::id).order(rec::id.asc()).load(c));
+    assert_eq!(ids.len(), 2);
+    assert_eq!(app.query(placard::privacy::chain::verify).problems, Vec::<String>::new());
+
+    let (refilled, deleted) = (ids[0], ids[1]);
+    let writer = &app.state.db.writer;
+    writer
+        .submit_now(move |c| {
+            Ok(diesel::update(rec::table.find(refilled)).set(rec::user_agent.eq("Mozilla/5.0 (by hand)")).execute(c)?)
+        })
+        .unwrap();
+    writer.submit_now(move |c| Ok(diesel::delete(rec::table.find(deleted)).execute(c)?)).unwrap();
+    let problems = app.query(placard::privacy::chain::verify).problems;
+    assert_eq!(
+        problems,
+        vec![
+            format!("privacy record {refilled}: the row was edited outside Placard"),
+            format!("privacy record {deleted}: removed without a logged erase"),
+        ]
+    );
 });
 
 both_backends!(g6_the_rest_api_lists_audit_entries_without_personal_data, |app| {

@@ -1,8 +1,10 @@
 //! Schema migrations over data (SPEC G3's forget cost, issue 7): custom action fields
 //! written under the old layout (a row id and an index on `parent_id`) move to the layout
 //! keyed by `(parent_id, position)` with every field kept, in request order, repeated names
-//! included; and the migration reverts to the old layout with nothing lost. Both backends,
-//! through diesel's own migration harness and the migrations the binary embeds.
+//! included; and the migration reverts to the old layout with nothing lost. Privacy records
+//! and receipts become scrubbable (a NULL user) with every row and the id high-water mark
+//! kept, and revert without the scrubbed rows. Both backends, through diesel's own
+//! migration harness and the migrations the binary embeds.
 
 use diesel::connection::SimpleConnection as _;
 use diesel::prelude::*;
@@ -16,6 +18,7 @@ use crate::helpers::{Backend, TestDb};
 const SQLITE: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 const POSTGRES: EmbeddedMigrations = embed_migrations!("migrations/postgres");
 const FIELDS_BY_ACTION: &str = "2026-11-24-000004";
+const ERASE_IN_PLACE: &str = "2026-11-24-000005";
 
 /// `(action, name, value)` in the order they were posted; action 2's first and last share a
 /// name, as a checkbox list posts it.
@@ -56,8 +59,8 @@ fn by_id(action: i64, name: &str, value: &str) -> ById {
 /// the rest and checks the new layout; then reverts to `FIELDS_BY_ACTION` and checks the old.
 fn fields_move_to_the_action_key_and_back(conn: &mut DbConnection) {
     match conn {
-        DbConnection::Sqlite(c) => migrate_until(c, || SQLITE),
-        DbConnection::Postgresql(c) => migrate_until(c, || POSTGRES),
+        DbConnection::Sqlite(c) => migrate_until(c, || SQLITE, FIELDS_BY_ACTION),
+        DbConnection::Postgresql(c) => migrate_until(c, || POSTGRES, FIELDS_BY_ACTION),
     }
     for (action, name, value) in POSTED {
         conn.batch_execute(&format!(
@@ -87,8 +90,8 @@ fn fields_move_to_the_action_key_and_back(conn: &mut DbConnection) {
     );
 
     match conn {
-        DbConnection::Sqlite(c) => revert_to(c, || SQLITE),
-        DbConnection::Postgresql(c) => revert_to(c, || POSTGRES),
+        DbConnection::Sqlite(c) => revert_to(c, || SQLITE, FIELDS_BY_ACTION),
+        DbConnection::Postgresql(c) => revert_to(c, || POSTGRES, FIELDS_BY_ACTION),
     }
     let back: Vec<ById> =
         diesel::sql_query("SELECT parent_id, name, value FROM core_actionfield ORDER BY id").load(conn).expect("by id");
@@ -105,22 +108,104 @@ fn fields_move_to_the_action_key_and_back(conn: &mut DbConnection) {
     );
 }
 
-/// Applies the migrations before `FIELDS_BY_ACTION`.
+#[derive(QueryableByName, Debug, PartialEq)]
+struct Owned {
+    #[diesel(sql_type = BigInt)]
+    id: i64,
+    #[diesel(sql_type = diesel::sql_types::Nullable<BigInt>)]
+    user_id: Option<i64>,
+}
+
+fn owned(conn: &mut DbConnection, table: &str) -> Vec<Owned> {
+    diesel::sql_query(format!("SELECT id, user_id FROM {table} ORDER BY id")).load(conn).expect("rows")
+}
+
+/// Records and receipts written before `ERASE_IN_PLACE` keep their rows and ids; afterwards
+/// a row may lose its user and new ids continue after the old high-water mark (SQLite's
+/// tables are rebuilt); reverting deletes the scrubbed rows and keeps the rest. The consent
+/// log, rebuilt without its indexes on SQLite, keeps its entries and ids too.
+fn records_become_scrubbable_and_back(conn: &mut DbConnection) {
+    match conn {
+        DbConnection::Sqlite(c) => migrate_until(c, || SQLITE, ERASE_IN_PLACE),
+        DbConnection::Postgresql(c) => migrate_until(c, || POSTGRES, ERASE_IN_PLACE),
+    }
+    let record = |user: &str| {
+        format!(
+            "INSERT INTO core_privacyrecord (user_id, version_id, created_at, updated_at) \
+             VALUES ({user}, 1, '2026-01-01 00:00:00', '2026-01-01 00:00:00')"
+        )
+    };
+    let receipt = |n: u32, user: &str| {
+        format!(
+            "INSERT INTO core_consentreceipt (receipt_id, user_id, kind, body, signature, created_at) \
+             VALUES ('r{n}', {user}, 'consent', '{{}}', 's', '2026-01-01 00:00:00')"
+        )
+    };
+    let log = |n: u32| {
+        format!(
+            "INSERT INTO core_consentlog (record_id, event, entry, prev_hash, entry_hash, created_at) \
+             VALUES (1, 'created', '{{}}', 'p{n}', 'h{n}', '2026-01-01 00:00:00')"
+        )
+    };
+    for sql in [record("7"), record("8"), receipt(1, "7"), receipt(2, "8"), log(1), log(2)] {
+        conn.batch_execute(&sql).expect("a row in the old layout");
+    }
+    // The old erase deleted rows: the high-water mark is above the last id left.
+    conn.batch_execute(
+        "DELETE FROM core_privacyrecord WHERE id = 2; DELETE FROM core_consentreceipt WHERE id = 2; \
+         DELETE FROM core_consentlog WHERE id = 2",
+    )
+    .expect("an old erase, and an entry removed");
+
+    match conn {
+        DbConnection::Sqlite(c) => drop(c.run_pending_migrations(SQLITE).expect("the rest")),
+        DbConnection::Postgresql(c) => drop(c.run_pending_migrations(POSTGRES).expect("the rest")),
+    }
+    for sql in [record("NULL"), receipt(3, "NULL"), log(3)] {
+        conn.batch_execute(&sql).expect("a scrubbed row");
+    }
+    let log_ids: Vec<Owned> =
+        diesel::sql_query("SELECT id, NULL AS user_id FROM core_consentlog ORDER BY id").load(conn).expect("log");
+    assert_eq!(log_ids.iter().map(|o| o.id).collect::<Vec<_>>(), vec![1, 3], "the log's ids and high-water mark kept");
+    for table in ["core_privacyrecord", "core_consentreceipt"] {
+        assert_eq!(
+            owned(conn, table),
+            vec![Owned { id: 1, user_id: Some(7) }, Owned { id: 3, user_id: None }],
+            "{table}: old rows kept, no id handed out twice"
+        );
+    }
+
+    match conn {
+        DbConnection::Sqlite(c) => revert_to(c, || SQLITE, ERASE_IN_PLACE),
+        DbConnection::Postgresql(c) => revert_to(c, || POSTGRES, ERASE_IN_PLACE),
+    }
+    for table in ["core_privacyrecord", "core_consentreceipt"] {
+        assert_eq!(owned(conn, table), vec![Owned { id: 1, user_id: Some(7) }], "{table}: reverted");
+    }
+    assert!(conn.batch_execute(&record("NULL")).is_err(), "reverted: a record names a person again");
+}
+
+/// Applies the migrations before `version`.
 fn migrate_until<C: MigrationHarness<B>, B: diesel::backend::Backend>(
     conn: &mut C,
     source: fn() -> EmbeddedMigrations,
+    version: &str,
 ) {
     for migration in conn.pending_migrations(source()).expect("pending") {
-        if migration.name().to_string().starts_with(FIELDS_BY_ACTION) {
+        if migration.name().to_string().starts_with(version) {
             break;
         }
         conn.run_migration(&migration).expect("an earlier migration");
     }
 }
 
-/// Reverts `FIELDS_BY_ACTION` and every migration after it.
-fn revert_to<C: MigrationHarness<B>, B: diesel::backend::Backend>(conn: &mut C, source: fn() -> EmbeddedMigrations) {
-    let version = FIELDS_BY_ACTION.replace('-', "");
+/// Reverts `version` and every migration after it.
+fn revert_to<C: MigrationHarness<B>, B: diesel::backend::Backend>(
+    conn: &mut C,
+    source: fn() -> EmbeddedMigrations,
+    version: &str,
+) {
+    let version = version.replace('-', "");
     while conn.applied_migrations().expect("applied").iter().any(|v| v.to_string() >= version) {
         conn.revert_last_migration(source()).expect("revert");
     }
@@ -143,4 +228,21 @@ fn g3_action_fields_move_to_the_action_key_and_back_postgres() {
     // Foreign-key triggers off for this session, so fields need no actions behind them.
     conn.batch_execute("SET session_replication_role = replica").expect("replica role");
     fields_move_to_the_action_key_and_back(&mut conn);
+}
+
+#[test]
+fn g2_privacy_records_and_receipts_become_scrubbable_and_back_sqlite() {
+    let (_db, url) = TestDb::create(Backend::Sqlite).expect("sqlite");
+    let mut conn =
+        DbConnection::Sqlite(SqliteConnection::establish(url.trim_start_matches("sqlite://")).expect("connect"));
+    conn.batch_execute("PRAGMA foreign_keys = OFF").expect("foreign keys off");
+    records_become_scrubbable_and_back(&mut conn);
+}
+
+#[test]
+fn g2_privacy_records_and_receipts_become_scrubbable_and_back_postgres() {
+    let Some((_db, url)) = TestDb::create(Backend::Postgres) else { return };
+    let mut conn = DbConnection::Postgresql(PgConnection::establish(&url).expect("connect"));
+    conn.batch_execute("SET session_replication_role = replica").expect("replica role");
+    records_become_scrubbable_and_back(&mut conn);
 }

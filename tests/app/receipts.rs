@@ -85,3 +85,23 @@ both_backends!(b3_a_withdrawal_produces_a_withdrawal_receipt, |app| {
     assert_eq!(envelope["receipt"]["placard"]["kind"], "withdrawal");
     assert_eq!(envelope["receipt"]["placard"]["texts"][0]["status"], "withdrawn");
 });
+
+both_backends!(g3_a_forgotten_persons_receipt_link_answers_404_and_its_row_keeps_nothing_of_them, |app| {
+    use diesel::prelude::*;
+    use placard::db::schema::core_consentreceipt as r;
+    let thanks = sign_with_optin(&app, "gone%40example.org").await;
+    let (_, html, _) = app.get(&thanks).await;
+    let link = receipt_links(&html).pop().expect("a receipt link");
+    fetch_json(&app, &link).await;
+
+    let actor = placard::gdpr::Actor { who: "test".into(), via: "test".into() };
+    let email = placard::people::Email::parse("gone@example.org").unwrap();
+    let now = chrono::Utc::now().naive_utc();
+    app.state.db.writer.submit(move |c| placard::gdpr::erase::forget_email(c, &email, &actor, now)).await.unwrap();
+
+    let (status, text, _) = app.get(&link).await;
+    assert_eq!(status, 404, "{text}");
+    let rows: Vec<(Option<i64>, String, String, String)> =
+        app.query(|c| r::table.select((r::user_id, r::kind, r::body, r::signature)).load(c));
+    assert_eq!(rows, vec![(None, "consent".to_owned(), String::new(), String::new())], "scrubbed in place");
+});

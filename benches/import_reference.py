@@ -80,7 +80,7 @@ def load(db, text, page_id, batch):
                 created = False
             actions.append((next_action, uid, page_id, "import", created, now, now))
             if row.get("action_comment"):
-                fields.append((next_action, 0, "comment", row["action_comment"]))
+                fields.append((uid, next_action, 0, "comment", row["action_comment"]))
             next_action += 1
         db.executemany(
             "INSERT INTO core_user (id, email, first_name, last_name, zip, city, source, created_at, updated_at)"
@@ -95,7 +95,9 @@ def load(db, text, page_id, batch):
             " VALUES (?, ?, ?, ?, 'complete', ?, ?, ?)",
             actions,
         )
-        db.executemany("INSERT INTO core_actionfield (parent_id, position, name, value) VALUES (?, ?, ?, ?)", fields)
+        db.executemany(
+            "INSERT INTO core_actionfield (user_id, parent_id, position, name, value) VALUES (?, ?, ?, ?, ?)", fields
+        )
         n += len(rows)
     db.execute("COMMIT")
     return n

@@ -30,7 +30,8 @@ diesel::table! {
 }
 
 diesel::table! {
-    core_actionfield (parent_id, position) {
+    core_actionfield (user_id, parent_id, position) {
+        user_id -> BigInt,
         parent_id -> BigInt,
         position -> BigInt,
         name -> Text,
@@ -567,6 +568,7 @@ diesel::allow_tables_to_appear_in_same_query!(
 );
 diesel::joinable!(core_action -> core_page (page_id));
 diesel::joinable!(core_actionfield -> core_action (parent_id));
+diesel::joinable!(core_actionfield -> core_user (user_id));
 diesel::joinable!(core_apikey -> auth_staff (created_by_id));
 diesel::joinable!(core_consentreceipt -> core_action (action_id));
 diesel::joinable!(core_consentreceipt -> core_user (user_id));

@@ -180,7 +180,7 @@ fn store_action(
         },
         now,
     )?;
-    actions::insert_fields(conn, action_id, &checked.action_fields)?;
+    actions::insert_fields(conn, user.id, action_id, &checked.action_fields)?;
     Ok(action_id)
 }
 

@@ -62,8 +62,14 @@ pub fn actions(conn: &mut DbConnection, listing: &Listing) -> QueryResult<(i64, 
 
 /// Custom action fields by action, for the actions in `actions`.
 pub fn fields_of(conn: &mut DbConnection, actions: &[i64]) -> QueryResult<HashMap<i64, BTreeMap<String, String>>> {
+    // Through each action's supporter, the first part of the fields' key.
     let rows: Vec<(i64, String, String)> = core_actionfield::table
-        .filter(core_actionfield::parent_id.eq_any(actions))
+        .inner_join(
+            core_action::table.on(core_action::id
+                .eq(core_actionfield::parent_id)
+                .and(core_action::user_id.eq(core_actionfield::user_id.nullable()))),
+        )
+        .filter(core_action::id.eq_any(actions))
         .order((core_actionfield::parent_id.asc(), core_actionfield::position.asc()))
         .select((core_actionfield::parent_id, core_actionfield::name, core_actionfield::value))
         .load(conn)?;

@@ -77,21 +77,29 @@ pub fn set_subscribed_user(conn: &mut DbConnection, action_id: i64) -> QueryResu
         .map(|_| ())
 }
 
-pub fn insert_fields(conn: &mut DbConnection, action_id: i64, fields: &[(String, String)]) -> QueryResult<()> {
-    let rows: Vec<FieldRow<'_>> = FieldRow::of(action_id, fields).collect();
+pub fn insert_fields(
+    conn: &mut DbConnection,
+    user_id: i64,
+    action_id: i64,
+    fields: &[(String, String)],
+) -> QueryResult<()> {
+    let rows: Vec<FieldRow<'_>> = FieldRow::of(user_id, action_id, fields).collect();
     for batch in rows.chunks(FIELDS_PER_INSERT) {
         insert_field_rows(conn, batch)?;
     }
     Ok(())
 }
 
-/// Action fields per multi-row insert: 4 binds each, far below both backends' limits.
+/// Action fields per multi-row insert: 5 binds each, far below both backends' limits.
 pub const FIELDS_PER_INSERT: usize = 200;
 
-/// One custom action field as stored: `(parent_id, position)` is its key, so an action's
-/// fields sit together (on SQLite the table is `WITHOUT ROWID`, clustered by that key).
+/// One custom action field as stored: `(user_id, parent_id, position)` is its key, so a
+/// supporter's fields sit together, each action's in one run (on SQLite the table is
+/// `WITHOUT ROWID`, clustered by that key), and an erase deletes them in one place.
 #[derive(Clone, Copy, Debug)]
 pub struct FieldRow<'a> {
+    /// The action's supporter.
+    pub user: i64,
     pub action: i64,
     /// Where the field came in the request, from 0: the key's second part, and the order
     /// fields are read back in (one name may repeat, as a checkbox list posts it).
@@ -102,18 +110,19 @@ pub struct FieldRow<'a> {
 
 impl<'a> FieldRow<'a> {
     /// The rows of one action's fields, in request order.
-    pub fn of(action: i64, fields: &'a [(String, String)]) -> impl Iterator<Item = FieldRow<'a>> {
-        fields.iter().zip(0..).map(move |((name, value), position)| FieldRow { action, position, name, value })
+    pub fn of(user: i64, action: i64, fields: &'a [(String, String)]) -> impl Iterator<Item = FieldRow<'a>> {
+        fields.iter().zip(0..).map(move |((name, value), position)| FieldRow { user, action, position, name, value })
     }
 }
 
 /// Inserts fields, all in one statement (the caller keeps the slice within the backends'
-/// bind limits: 4 binds a row).
+/// bind limits: 5 binds a row).
 pub fn insert_field_rows(conn: &mut DbConnection, rows: &[FieldRow<'_>]) -> QueryResult<()> {
     let values: Vec<_> = rows
         .iter()
         .map(|f| {
             (
+                core_actionfield::user_id.eq(f.user),
                 core_actionfield::parent_id.eq(f.action),
                 core_actionfield::position.eq(f.position),
                 core_actionfield::name.eq(f.name),
@@ -163,8 +172,14 @@ pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Option<ActionRow>> 
         .optional()
 }
 
+/// An action's fields in request order, found through its supporter (the key's first part);
+/// none once the person was erased.
 pub fn fields(conn: &mut DbConnection, action_id: i64) -> QueryResult<Vec<(String, String)>> {
+    let user: Option<Option<i64>> =
+        core_action::table.find(action_id).select(core_action::user_id).first(conn).optional()?;
+    let Some(Some(user)) = user else { return Ok(vec![]) };
     core_actionfield::table
+        .filter(core_actionfield::user_id.eq(user))
         .filter(core_actionfield::parent_id.eq(action_id))
         .order(core_actionfield::position.asc())
         .select((core_actionfield::name, core_actionfield::value))
@@ -218,10 +233,8 @@ pub fn export_for_user(conn: &mut DbConnection, user_id: i64) -> QueryResult<Vec
 /// Erase (SPEC G2): a person's actions stay as anonymous counts — their custom fields go,
 /// the person is cut from them and from actions they referred. Returns counts.
 pub fn anonymize_for_user(conn: &mut DbConnection, user_id: i64) -> QueryResult<Vec<(&'static str, usize)>> {
-    let ids: Vec<i64> =
-        core_action::table.filter(core_action::user_id.eq(user_id)).select(core_action::id).load(conn)?;
-    let fields =
-        diesel::delete(core_actionfield::table.filter(core_actionfield::parent_id.eq_any(&ids))).execute(conn)?;
+    // The fields first: they are found through the actions' supporter, which goes next.
+    let fields = diesel::delete(core_actionfield::table.filter(core_actionfield::user_id.eq(user_id))).execute(conn)?;
     let actions = diesel::update(core_action::table.filter(core_action::user_id.eq(user_id)))
         .set(core_action::user_id.eq(None::<i64>))
         .execute(conn)?;

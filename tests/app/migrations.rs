@@ -3,8 +3,9 @@
 //! keyed by `(parent_id, position)` with every field kept, in request order, repeated names
 //! included; and the migration reverts to the old layout with nothing lost. Privacy records
 //! and receipts become scrubbable (a NULL user) with every row and the id high-water mark
-//! kept, and revert without the scrubbed rows. Both backends, through diesel's own
-//! migration harness and the migrations the binary embeds.
+//! kept, and revert without the scrubbed rows. Fields then move to a key led by the
+//! action's supporter, and back. Both backends, through diesel's own migration harness and
+//! the migrations the binary embeds.
 
 use diesel::connection::SimpleConnection as _;
 use diesel::prelude::*;
@@ -19,6 +20,7 @@ const SQLITE: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 const POSTGRES: EmbeddedMigrations = embed_migrations!("migrations/postgres");
 const FIELDS_BY_ACTION: &str = "2026-11-24-000004";
 const ERASE_IN_PLACE: &str = "2026-11-24-000005";
+const FIELDS_BY_SUPPORTER: &str = "2026-11-24-000007";
 
 /// `(action, name, value)` in the order they were posted; action 2's first and last share a
 /// name, as a checkbox list posts it.
@@ -56,7 +58,8 @@ fn by_id(action: i64, name: &str, value: &str) -> ById {
 }
 
 /// Runs the migrations before `FIELDS_BY_ACTION`, writes `POSTED` in the old layout, runs
-/// the rest and checks the new layout; then reverts to `FIELDS_BY_ACTION` and checks the old.
+/// those up to `FIELDS_BY_SUPPORTER` and checks the new layout; then reverts to
+/// `FIELDS_BY_ACTION` and checks the old.
 fn fields_move_to_the_action_key_and_back(conn: &mut DbConnection) {
     match conn {
         DbConnection::Sqlite(c) => migrate_until(c, || SQLITE, FIELDS_BY_ACTION),
@@ -69,9 +72,10 @@ fn fields_move_to_the_action_key_and_back(conn: &mut DbConnection) {
         .expect("a field in the old layout");
     }
 
+    // Up to the next change of this table's key, which needs actions behind the fields.
     match conn {
-        DbConnection::Sqlite(c) => drop(c.run_pending_migrations(SQLITE).expect("the rest")),
-        DbConnection::Postgresql(c) => drop(c.run_pending_migrations(POSTGRES).expect("the rest")),
+        DbConnection::Sqlite(c) => migrate_until(c, || SQLITE, FIELDS_BY_SUPPORTER),
+        DbConnection::Postgresql(c) => migrate_until(c, || POSTGRES, FIELDS_BY_SUPPORTER),
     }
     let moved: Vec<Keyed> =
         diesel::sql_query("SELECT parent_id, position, name, value FROM core_actionfield ORDER BY parent_id, position")
@@ -185,6 +189,65 @@ fn records_become_scrubbable_and_back(conn: &mut DbConnection) {
     assert!(conn.batch_execute(&record("NULL")).is_err(), "reverted: a record names a person again");
 }
 
+#[derive(QueryableByName, Debug, PartialEq)]
+struct BySupporter {
+    #[diesel(sql_type = BigInt)]
+    user_id: i64,
+    #[diesel(sql_type = BigInt)]
+    parent_id: i64,
+    #[diesel(sql_type = BigInt)]
+    position: i64,
+    #[diesel(sql_type = Text)]
+    name: String,
+}
+
+fn by_supporter(user_id: i64, parent_id: i64, position: i64, name: &str) -> BySupporter {
+    BySupporter { user_id, parent_id, position, name: name.into() }
+}
+
+/// Fields keyed by action move under their action's supporter, in the same order; a field
+/// of an action with no person (none exists: an erase removes them first) is not carried.
+/// Reverting keys them by action again with nothing else lost.
+fn fields_move_under_their_supporter_and_back(conn: &mut DbConnection) {
+    match conn {
+        DbConnection::Sqlite(c) => migrate_until(c, || SQLITE, FIELDS_BY_SUPPORTER),
+        DbConnection::Postgresql(c) => migrate_until(c, || POSTGRES, FIELDS_BY_SUPPORTER),
+    }
+    conn.batch_execute(
+        "INSERT INTO core_action (id, user_id, page_id, created_at, updated_at) VALUES \
+           (1, 9, 1, '2026-01-01 00:00:00', '2026-01-01 00:00:00'), \
+           (2, 8, 1, '2026-01-01 00:00:00', '2026-01-01 00:00:00'), \
+           (3, NULL, 1, '2026-01-01 00:00:00', '2026-01-01 00:00:00'); \
+         INSERT INTO core_actionfield (parent_id, position, name, value) VALUES \
+           (1, 0, 'comment', 'hi'), (1, 1, 'ref', 'x'), (2, 0, 'topic', 'bees'), (3, 0, 'left', 'over');",
+    )
+    .expect("actions and fields in the old layout");
+
+    match conn {
+        DbConnection::Sqlite(c) => drop(c.run_pending_migrations(SQLITE).expect("the rest")),
+        DbConnection::Postgresql(c) => drop(c.run_pending_migrations(POSTGRES).expect("the rest")),
+    }
+    let moved: Vec<BySupporter> = diesel::sql_query(
+        "SELECT user_id, parent_id, position, name FROM core_actionfield ORDER BY user_id, parent_id, position",
+    )
+    .load(conn)
+    .expect("fields by supporter");
+    assert_eq!(
+        moved,
+        vec![by_supporter(8, 2, 0, "topic"), by_supporter(9, 1, 0, "comment"), by_supporter(9, 1, 1, "ref")]
+    );
+
+    match conn {
+        DbConnection::Sqlite(c) => revert_to(c, || SQLITE, FIELDS_BY_SUPPORTER),
+        DbConnection::Postgresql(c) => revert_to(c, || POSTGRES, FIELDS_BY_SUPPORTER),
+    }
+    let back: Vec<Keyed> =
+        diesel::sql_query("SELECT parent_id, position, name, value FROM core_actionfield ORDER BY parent_id, position")
+            .load(conn)
+            .expect("fields by action");
+    assert_eq!(back, vec![keyed(1, 0, "comment", "hi"), keyed(1, 1, "ref", "x"), keyed(2, 0, "topic", "bees")]);
+}
+
 /// Applies the migrations before `version`.
 fn migrate_until<C: MigrationHarness<B>, B: diesel::backend::Backend>(
     conn: &mut C,
@@ -245,4 +308,21 @@ fn g2_privacy_records_and_receipts_become_scrubbable_and_back_postgres() {
     let mut conn = DbConnection::Postgresql(PgConnection::establish(&url).expect("connect"));
     conn.batch_execute("SET session_replication_role = replica").expect("replica role");
     records_become_scrubbable_and_back(&mut conn);
+}
+
+#[test]
+fn g3_action_fields_move_under_their_supporter_and_back_sqlite() {
+    let (_db, url) = TestDb::create(Backend::Sqlite).expect("sqlite");
+    let mut conn =
+        DbConnection::Sqlite(SqliteConnection::establish(url.trim_start_matches("sqlite://")).expect("connect"));
+    conn.batch_execute("PRAGMA foreign_keys = OFF").expect("foreign keys off");
+    fields_move_under_their_supporter_and_back(&mut conn);
+}
+
+#[test]
+fn g3_action_fields_move_under_their_supporter_and_back_postgres() {
+    let Some((_db, url)) = TestDb::create(Backend::Postgres) else { return };
+    let mut conn = DbConnection::Postgresql(PgConnection::establish(&url).expect("connect"));
+    conn.batch_execute("SET session_replication_role = replica").expect("replica role");
+    fields_move_under_their_supporter_and_back(&mut conn);
 }

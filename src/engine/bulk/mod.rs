@@ -231,7 +231,7 @@ impl Prepared {
             mailing_id: None,
         };
         let action_id = super::store::insert_at(conn, &action, stamp)?;
-        self.pending.add_fields(action_id, &checked.action_fields);
+        self.pending.add_fields(user.0, action_id, &checked.action_fields);
         // Import pages join only the lists a row names (SPEC A7).
         let mut subscribed = false;
         for list in &checked.lists {

@@ -39,8 +39,8 @@ pub struct Pending {
     /// Each action with its reserved id and whether it subscribed its supporter.
     actions: Vec<(i64, NewAction<'static>, bool)>,
     subscriptions: Vec<(UserId, ListId, Cause)>,
-    /// `(action, position, name, value)`.
-    fields: Vec<(i64, i64, String, String)>,
+    /// `(supporter, action, position, name, value)`.
+    fields: Vec<(i64, i64, i64, String, String)>,
 }
 
 impl Pending {
@@ -86,14 +86,16 @@ impl Pending {
         };
         self.actions.push((action, new_action, subscribed));
         self.subscriptions.extend(joined.into_iter().map(|list| (user, ListId(list), Cause::Action(action))));
-        self.add_fields(action, row.fields);
+        self.add_fields(user.0, action, row.fields);
         Ok((user, action))
     }
 
     /// Holds the fields of an action already written.
-    pub fn add_fields(&mut self, action: i64, fields: &[(String, String)]) {
-        self.fields
-            .extend(FieldRow::of(action, fields).map(|f| (action, f.position, f.name.to_owned(), f.value.to_owned())));
+    pub fn add_fields(&mut self, user: i64, action: i64, fields: &[(String, String)]) {
+        self.fields.extend(
+            FieldRow::of(user, action, fields)
+                .map(|f| (user, action, f.position, f.name.to_owned(), f.value.to_owned())),
+        );
     }
 
     /// Writes everything pending, in the caller's savepoint.
@@ -104,7 +106,13 @@ impl Pending {
         for batch in self.fields.chunks(actions::FIELDS_PER_INSERT) {
             let rows: Vec<FieldRow<'_>> = batch
                 .iter()
-                .map(|(action, position, name, value)| FieldRow { action: *action, position: *position, name, value })
+                .map(|(user, action, position, name, value)| FieldRow {
+                    user: *user,
+                    action: *action,
+                    position: *position,
+                    name,
+                    value,
+                })
                 .collect();
             actions::insert_field_rows(conn, &rows)?;
         }

@@ -14,6 +14,9 @@ use sha2::{Digest, Sha256};
 use crate::db::schema::{core_consentlog, core_privacyrecord};
 use crate::db::DbConnection;
 
+/// The consent log's event, and the record's status, when an erase scrubbed a record.
+pub const ERASED: &str = "erased";
+
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
 /// A record row's fields that the chain vouches for.
@@ -192,7 +195,7 @@ pub fn verify(conn: &mut DbConnection) -> QueryResult<Verification> {
     for id in &ids {
         match latest.get(id) {
             None => out.problems.push(format!("privacy record {id}: not in the log (inserted outside Placard)")),
-            Some(entry) if entry.event == "erased" && entry.row_digest.is_empty() => {
+            Some(entry) if entry.event == ERASED && entry.row_digest.is_empty() => {
                 out.problems.push(format!("privacy record {id}: the log says it was erased, but the row exists"));
             }
             Some(entry) => {
@@ -206,7 +209,7 @@ pub fn verify(conn: &mut DbConnection) -> QueryResult<Verification> {
     for (record_id, entry) in &latest {
         // Since erases scrub in place, an erased record's row stays; only an entry from
         // before (no digest) may lack its row.
-        let may_be_gone = entry.event == "erased" && entry.row_digest.is_empty();
+        let may_be_gone = entry.event == ERASED && entry.row_digest.is_empty();
         if !may_be_gone && ids.binary_search(record_id).is_err() {
             out.problems.push(format!("privacy record {record_id}: removed without a logged erase"));
         }

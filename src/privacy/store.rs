@@ -224,7 +224,7 @@ pub fn erase_for_user(conn: &mut DbConnection, user_id: i64, now: NaiveDateTime)
     diesel::update(p::table.filter(p::user_id.eq(user_id)))
         .set((
             p::user_id.eq(None::<i64>),
-            p::status.eq(ERASED),
+            p::status.eq(super::chain::ERASED),
             p::note.eq(""),
             p::country_submitted.eq(""),
             p::user_agent.eq(""),
@@ -233,10 +233,7 @@ pub fn erase_for_user(conn: &mut DbConnection, user_id: i64, now: NaiveDateTime)
         ))
         .execute(conn)?;
     ids.sort_unstable();
-    let entries: Vec<(i64, &str)> = ids.iter().map(|id| (*id, ERASED)).collect();
+    let entries: Vec<(i64, &str)> = ids.iter().map(|id| (*id, super::chain::ERASED)).collect();
     super::chain::append_all(conn, &entries, now)?;
     Ok(ids.len())
 }
-
-/// The status, and the consent log's event, of a record an erase scrubbed.
-pub const ERASED: &str = "erased";

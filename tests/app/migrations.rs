@@ -61,10 +61,7 @@ fn by_id(action: i64, name: &str, value: &str) -> ById {
 /// those up to `FIELDS_BY_SUPPORTER` and checks the new layout; then reverts to
 /// `FIELDS_BY_ACTION` and checks the old.
 fn fields_move_to_the_action_key_and_back(conn: &mut DbConnection) {
-    match conn {
-        DbConnection::Sqlite(c) => migrate_until(c, || SQLITE, FIELDS_BY_ACTION),
-        DbConnection::Postgresql(c) => migrate_until(c, || POSTGRES, FIELDS_BY_ACTION),
-    }
+    migrate_until(conn, FIELDS_BY_ACTION);
     for (action, name, value) in POSTED {
         conn.batch_execute(&format!(
             "INSERT INTO core_actionfield (parent_id, name, value) VALUES ({action}, '{name}', '{value}')"
@@ -73,10 +70,7 @@ fn fields_move_to_the_action_key_and_back(conn: &mut DbConnection) {
     }
 
     // Up to the next change of this table's key, which needs actions behind the fields.
-    match conn {
-        DbConnection::Sqlite(c) => migrate_until(c, || SQLITE, FIELDS_BY_SUPPORTER),
-        DbConnection::Postgresql(c) => migrate_until(c, || POSTGRES, FIELDS_BY_SUPPORTER),
-    }
+    migrate_until(conn, FIELDS_BY_SUPPORTER);
     let moved: Vec<Keyed> =
         diesel::sql_query("SELECT parent_id, position, name, value FROM core_actionfield ORDER BY parent_id, position")
             .load(conn)
@@ -93,10 +87,7 @@ fn fields_move_to_the_action_key_and_back(conn: &mut DbConnection) {
         "every field kept, numbered in the order it was posted"
     );
 
-    match conn {
-        DbConnection::Sqlite(c) => revert_to(c, || SQLITE, FIELDS_BY_ACTION),
-        DbConnection::Postgresql(c) => revert_to(c, || POSTGRES, FIELDS_BY_ACTION),
-    }
+    revert_to(conn, FIELDS_BY_ACTION);
     let back: Vec<ById> =
         diesel::sql_query("SELECT parent_id, name, value FROM core_actionfield ORDER BY id").load(conn).expect("by id");
     assert_eq!(
@@ -129,10 +120,7 @@ fn owned(conn: &mut DbConnection, table: &str) -> Vec<Owned> {
 /// tables are rebuilt); reverting deletes the scrubbed rows and keeps the rest. The consent
 /// log, rebuilt without its indexes on SQLite, keeps its entries and ids too.
 fn records_become_scrubbable_and_back(conn: &mut DbConnection) {
-    match conn {
-        DbConnection::Sqlite(c) => migrate_until(c, || SQLITE, ERASE_IN_PLACE),
-        DbConnection::Postgresql(c) => migrate_until(c, || POSTGRES, ERASE_IN_PLACE),
-    }
+    migrate_until(conn, ERASE_IN_PLACE);
     let record = |user: &str| {
         format!(
             "INSERT INTO core_privacyrecord (user_id, version_id, created_at, updated_at) \
@@ -161,10 +149,7 @@ fn records_become_scrubbable_and_back(conn: &mut DbConnection) {
     )
     .expect("an old erase, and an entry removed");
 
-    match conn {
-        DbConnection::Sqlite(c) => drop(c.run_pending_migrations(SQLITE).expect("the rest")),
-        DbConnection::Postgresql(c) => drop(c.run_pending_migrations(POSTGRES).expect("the rest")),
-    }
+    migrate_the_rest(conn);
     for sql in [record("NULL"), receipt(3, "NULL"), log(3)] {
         conn.batch_execute(&sql).expect("a scrubbed row");
     }
@@ -179,10 +164,7 @@ fn records_become_scrubbable_and_back(conn: &mut DbConnection) {
         );
     }
 
-    match conn {
-        DbConnection::Sqlite(c) => revert_to(c, || SQLITE, ERASE_IN_PLACE),
-        DbConnection::Postgresql(c) => revert_to(c, || POSTGRES, ERASE_IN_PLACE),
-    }
+    revert_to(conn, ERASE_IN_PLACE);
     for table in ["core_privacyrecord", "core_consentreceipt"] {
         assert_eq!(owned(conn, table), vec![Owned { id: 1, user_id: Some(7) }], "{table}: reverted");
     }
@@ -209,10 +191,7 @@ fn by_supporter(user_id: i64, parent_id: i64, position: i64, name: &str) -> BySu
 /// of an action with no person (none exists: an erase removes them first) is not carried.
 /// Reverting keys them by action again with nothing else lost.
 fn fields_move_under_their_supporter_and_back(conn: &mut DbConnection) {
-    match conn {
-        DbConnection::Sqlite(c) => migrate_until(c, || SQLITE, FIELDS_BY_SUPPORTER),
-        DbConnection::Postgresql(c) => migrate_until(c, || POSTGRES, FIELDS_BY_SUPPORTER),
-    }
+    migrate_until(conn, FIELDS_BY_SUPPORTER);
     conn.batch_execute(
         "INSERT INTO core_action (id, user_id, page_id, created_at, updated_at) VALUES \
            (1, 9, 1, '2026-01-01 00:00:00', '2026-01-01 00:00:00'), \
@@ -223,10 +202,7 @@ fn fields_move_under_their_supporter_and_back(conn: &mut DbConnection) {
     )
     .expect("actions and fields in the old layout");
 
-    match conn {
-        DbConnection::Sqlite(c) => drop(c.run_pending_migrations(SQLITE).expect("the rest")),
-        DbConnection::Postgresql(c) => drop(c.run_pending_migrations(POSTGRES).expect("the rest")),
-    }
+    migrate_the_rest(conn);
     let moved: Vec<BySupporter> = diesel::sql_query(
         "SELECT user_id, parent_id, position, name FROM core_actionfield ORDER BY user_id, parent_id, position",
     )
@@ -237,10 +213,7 @@ fn fields_move_under_their_supporter_and_back(conn: &mut DbConnection) {
         vec![by_supporter(8, 2, 0, "topic"), by_supporter(9, 1, 0, "comment"), by_supporter(9, 1, 1, "ref")]
     );
 
-    match conn {
-        DbConnection::Sqlite(c) => revert_to(c, || SQLITE, FIELDS_BY_SUPPORTER),
-        DbConnection::Postgresql(c) => revert_to(c, || POSTGRES, FIELDS_BY_SUPPORTER),
-    }
+    revert_to(conn, FIELDS_BY_SUPPORTER);
     let back: Vec<Keyed> =
         diesel::sql_query("SELECT parent_id, position, name, value FROM core_actionfield ORDER BY parent_id, position")
             .load(conn)
@@ -249,7 +222,14 @@ fn fields_move_under_their_supporter_and_back(conn: &mut DbConnection) {
 }
 
 /// Applies the migrations before `version`.
-fn migrate_until<C: MigrationHarness<B>, B: diesel::backend::Backend>(
+fn migrate_until(conn: &mut DbConnection, version: &str) {
+    match conn {
+        DbConnection::Sqlite(c) => apply_until(c, || SQLITE, version),
+        DbConnection::Postgresql(c) => apply_until(c, || POSTGRES, version),
+    }
+}
+
+fn apply_until<C: MigrationHarness<B>, B: diesel::backend::Backend>(
     conn: &mut C,
     source: fn() -> EmbeddedMigrations,
     version: &str,
@@ -262,8 +242,23 @@ fn migrate_until<C: MigrationHarness<B>, B: diesel::backend::Backend>(
     }
 }
 
+/// Applies every pending migration.
+fn migrate_the_rest(conn: &mut DbConnection) {
+    match conn {
+        DbConnection::Sqlite(c) => drop(c.run_pending_migrations(SQLITE).expect("the rest")),
+        DbConnection::Postgresql(c) => drop(c.run_pending_migrations(POSTGRES).expect("the rest")),
+    }
+}
+
 /// Reverts `version` and every migration after it.
-fn revert_to<C: MigrationHarness<B>, B: diesel::backend::Backend>(
+fn revert_to(conn: &mut DbConnection, version: &str) {
+    match conn {
+        DbConnection::Sqlite(c) => revert_through(c, || SQLITE, version),
+        DbConnection::Postgresql(c) => revert_through(c, || POSTGRES, version),
+    }
+}
+
+fn revert_through<C: MigrationHarness<B>, B: diesel::backend::Backend>(
     conn: &mut C,
     source: fn() -> EmbeddedMigrations,
     version: &str,
@@ -274,55 +269,50 @@ fn revert_to<C: MigrationHarness<B>, B: diesel::backend::Backend>(
     }
 }
 
-#[test]
-fn g3_action_fields_move_to_the_action_key_and_back_sqlite() {
+/// Runs `check` on a new SQLite database, with foreign keys off for its connection so rows
+/// need nothing behind them.
+fn on_sqlite(check: fn(&mut DbConnection)) {
     let (_db, url) = TestDb::create(Backend::Sqlite).expect("sqlite");
     let mut conn =
         DbConnection::Sqlite(SqliteConnection::establish(url.trim_start_matches("sqlite://")).expect("connect"));
-    // Foreign keys off for this connection, so fields need no actions behind them.
     conn.batch_execute("PRAGMA foreign_keys = OFF").expect("foreign keys off");
-    fields_move_to_the_action_key_and_back(&mut conn);
+    check(&mut conn);
+}
+
+/// Runs `check` on a new PostgreSQL database, with foreign-key triggers off for the session.
+fn on_postgres(check: fn(&mut DbConnection)) {
+    let Some((_db, url)) = TestDb::create(Backend::Postgres) else { return };
+    let mut conn = DbConnection::Postgresql(PgConnection::establish(&url).expect("connect"));
+    conn.batch_execute("SET session_replication_role = replica").expect("replica role");
+    check(&mut conn);
+}
+
+#[test]
+fn g3_action_fields_move_to_the_action_key_and_back_sqlite() {
+    on_sqlite(fields_move_to_the_action_key_and_back);
 }
 
 #[test]
 fn g3_action_fields_move_to_the_action_key_and_back_postgres() {
-    let Some((_db, url)) = TestDb::create(Backend::Postgres) else { return };
-    let mut conn = DbConnection::Postgresql(PgConnection::establish(&url).expect("connect"));
-    // Foreign-key triggers off for this session, so fields need no actions behind them.
-    conn.batch_execute("SET session_replication_role = replica").expect("replica role");
-    fields_move_to_the_action_key_and_back(&mut conn);
+    on_postgres(fields_move_to_the_action_key_and_back);
 }
 
 #[test]
 fn g2_privacy_records_and_receipts_become_scrubbable_and_back_sqlite() {
-    let (_db, url) = TestDb::create(Backend::Sqlite).expect("sqlite");
-    let mut conn =
-        DbConnection::Sqlite(SqliteConnection::establish(url.trim_start_matches("sqlite://")).expect("connect"));
-    conn.batch_execute("PRAGMA foreign_keys = OFF").expect("foreign keys off");
-    records_become_scrubbable_and_back(&mut conn);
+    on_sqlite(records_become_scrubbable_and_back);
 }
 
 #[test]
 fn g2_privacy_records_and_receipts_become_scrubbable_and_back_postgres() {
-    let Some((_db, url)) = TestDb::create(Backend::Postgres) else { return };
-    let mut conn = DbConnection::Postgresql(PgConnection::establish(&url).expect("connect"));
-    conn.batch_execute("SET session_replication_role = replica").expect("replica role");
-    records_become_scrubbable_and_back(&mut conn);
+    on_postgres(records_become_scrubbable_and_back);
 }
 
 #[test]
 fn g3_action_fields_move_under_their_supporter_and_back_sqlite() {
-    let (_db, url) = TestDb::create(Backend::Sqlite).expect("sqlite");
-    let mut conn =
-        DbConnection::Sqlite(SqliteConnection::establish(url.trim_start_matches("sqlite://")).expect("connect"));
-    conn.batch_execute("PRAGMA foreign_keys = OFF").expect("foreign keys off");
-    fields_move_under_their_supporter_and_back(&mut conn);
+    on_sqlite(fields_move_under_their_supporter_and_back);
 }
 
 #[test]
 fn g3_action_fields_move_under_their_supporter_and_back_postgres() {
-    let Some((_db, url)) = TestDb::create(Backend::Postgres) else { return };
-    let mut conn = DbConnection::Postgresql(PgConnection::establish(&url).expect("connect"));
-    conn.batch_execute("SET session_replication_role = replica").expect("replica role");
-    fields_move_under_their_supporter_and_back(&mut conn);
+    on_postgres(fields_move_under_their_supporter_and_back);
 }

@@ -39,8 +39,14 @@ pub struct Pending {
     /// Each action with its reserved id and whether it subscribed its supporter.
     actions: Vec<(i64, NewAction<'static>, bool)>,
     subscriptions: Vec<(UserId, ListId, Cause)>,
-    /// `(supporter, action, position, name, value)`.
-    fields: Vec<(i64, i64, i64, String, String)>,
+    fields: Vec<ActionFields>,
+}
+
+/// One action's custom fields, in request order, waiting to be written.
+struct ActionFields {
+    user: i64,
+    action: i64,
+    fields: Vec<(String, String)>,
 }
 
 impl Pending {
@@ -92,10 +98,9 @@ impl Pending {
 
     /// Holds the fields of an action already written.
     pub fn add_fields(&mut self, user: i64, action: i64, fields: &[(String, String)]) {
-        self.fields.extend(
-            FieldRow::of(user, action, fields)
-                .map(|f| (user, action, f.position, f.name.to_owned(), f.value.to_owned())),
-        );
+        if !fields.is_empty() {
+            self.fields.push(ActionFields { user, action, fields: fields.to_vec() });
+        }
     }
 
     /// Writes everything pending, in the caller's savepoint.
@@ -103,18 +108,10 @@ impl Pending {
         people::insert_many(conn, &self.users, now)?;
         actions::insert_many(conn, &self.actions, now)?;
         people::insert_subscriptions(conn, &self.subscriptions, now)?;
-        for batch in self.fields.chunks(actions::FIELDS_PER_INSERT) {
-            let rows: Vec<FieldRow<'_>> = batch
-                .iter()
-                .map(|(user, action, position, name, value)| FieldRow {
-                    user: *user,
-                    action: *action,
-                    position: *position,
-                    name,
-                    value,
-                })
-                .collect();
-            actions::insert_field_rows(conn, &rows)?;
+        let rows: Vec<FieldRow<'_>> =
+            self.fields.iter().flat_map(|f| FieldRow::of(f.user, f.action, &f.fields)).collect();
+        for batch in rows.chunks(actions::FIELDS_PER_INSERT) {
+            actions::insert_field_rows(conn, batch)?;
         }
         self.clear(conn);
         Ok(())

@@ -7,7 +7,10 @@
 //!   queue; each takes the jobs queued so far (up to `MAX_BATCH`), runs each in its own
 //!   SAVEPOINT inside one transaction, commits once, then answers every job. A job that
 //!   fails rolls back its savepoint alone and answers its own error; if the commit fails,
-//!   every job in the group gets that error. When the queue is full, callers get
+//!   every job in the group gets that error. A job taken alone runs in the transaction
+//!   itself, without a savepoint: SQLite copies every page a savepoint first changes into
+//!   its journal, which was a fifth of a forget's work (issue 7), and with no other job to
+//!   keep, a failure rolls back the whole transaction instead. When the queue is full, callers get
 //!   `Unavailable` (503) instead of waiting without end. SQLite has one such thread (it
 //!   allows one writer), and its commits are bounded by fsync, so grouping is what lifts
 //!   the rate.
@@ -32,9 +35,26 @@ const MAX_BATCH: usize = 256;
 /// Jobs waiting at most before new ones are refused with 503.
 const QUEUE_CAPACITY: usize = 4096;
 
-/// A job's work, then (after the group's commit) its answer: `true` when committed.
+/// A job's answer, given the group's commit: `Ok` when committed.
 type Reply = Box<dyn FnOnce(Result<(), String>) + Send>;
-type Job = Box<dyn FnOnce(&mut DbConnection) -> Reply + Send>;
+/// A job's work in the group's transaction, in a savepoint of its own when [`Scope::Shared`].
+type Job = Box<dyn FnOnce(&mut DbConnection, Scope) -> Ran + Send>;
+
+/// Whether a job shares its transaction with other jobs.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Scope {
+    /// Other jobs commit with it: it runs in a savepoint, so its failure undoes only its own work.
+    Shared,
+    /// It is the only job: it runs in the transaction itself, and its failure rolls it back.
+    Alone,
+}
+
+/// What running a job left: its answer, and whether its work failed (and was undone, or
+/// must be, when it ran alone).
+struct Ran {
+    reply: Reply,
+    failed: bool,
+}
 
 /// How the writer commits jobs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -95,15 +115,25 @@ impl Writer {
             .await;
         };
         let (tx, rx) = tokio::sync::oneshot::channel::<Result<T, AppError>>();
-        let boxed: Job = Box::new(move |conn: &mut DbConnection| -> Reply {
-            // The job's own savepoint: diesel runs a nested transaction as one.
-            match DbConnection::transaction(conn, job) {
-                Ok(value) => Box::new(move |committed: Result<(), String>| {
-                    let _ = tx.send(committed.map(|()| value).map_err(AppError::Internal));
-                }),
-                Err(e) => Box::new(move |_| {
-                    let _ = tx.send(Err(e));
-                }),
+        let boxed: Job = Box::new(move |conn: &mut DbConnection, scope: Scope| -> Ran {
+            let result = match scope {
+                // The job's own savepoint: diesel runs a nested transaction as one.
+                Scope::Shared => DbConnection::transaction(conn, job),
+                Scope::Alone => job(conn),
+            };
+            match result {
+                Ok(value) => Ran {
+                    reply: Box::new(move |committed: Result<(), String>| {
+                        let _ = tx.send(committed.map(|()| value).map_err(AppError::Internal));
+                    }),
+                    failed: false,
+                },
+                Err(e) => Ran {
+                    reply: Box::new(move |_| {
+                        let _ = tx.send(Err(e));
+                    }),
+                    failed: true,
+                },
             }
         });
         // Counted before it can be taken, so the depth never reads below zero.
@@ -147,14 +177,25 @@ fn run(pool: &DbPool, rx: &Mutex<Receiver<Job>>, checkpointer: Option<&Checkpoin
     while let Some(mut batch) = next_batch(rx) {
         crate::metrics::writer_dequeued(batch.len());
         let mut replies: Vec<Reply> = Vec::with_capacity(batch.len());
+        let scope = if batch.len() == 1 { Scope::Alone } else { Scope::Shared };
         let committed = match pool.get() {
-            Ok(mut conn) => DbConnection::transaction::<_, diesel::result::Error, _>(&mut conn, |c| {
-                for job in batch.drain(..) {
-                    replies.push(job(c));
+            Ok(mut conn) => {
+                let outcome = DbConnection::transaction::<_, diesel::result::Error, _>(&mut conn, |c| {
+                    for job in batch.drain(..) {
+                        let ran = job(c, scope);
+                        replies.push(ran.reply);
+                        if ran.failed && scope == Scope::Alone {
+                            return Err(diesel::result::Error::RollbackTransaction);
+                        }
+                    }
+                    Ok(())
+                });
+                match outcome {
+                    // The lone job failed and its work is rolled back; its answer is its error.
+                    Err(diesel::result::Error::RollbackTransaction) if scope == Scope::Alone => Ok(()),
+                    other => other.map_err(|e| format!("commit failed: {e}")),
                 }
-                Ok(())
-            })
-            .map_err(|e| format!("commit failed: {e}")),
+            }
             Err(e) => Err(format!("no write connection: {e}")),
         };
         crate::metrics::writer_committed(replies.len() + batch.len(), committed.is_ok());

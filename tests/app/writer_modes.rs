@@ -30,11 +30,12 @@ async fn failing_jobs_roll_back_alone(state: &AppState) {
 }
 
 #[actix_web::test]
-async fn a10_grouped_postgres_writes_roll_back_a_failing_job_alone() {
+async fn a10_grouped_postgres_writes_roll_back_a_failing_job_alone_or_taken_alone() {
     let Some((_db, state)) = open(Backend::Postgres, |c| Config { postgres_grouped_writes: true, ..c }) else {
         return;
     };
     failing_jobs_roll_back_alone(&state).await;
+    crate::writer::jobs_one_at_a_time_the_second_failing(&state).await;
 }
 
 #[actix_web::test]

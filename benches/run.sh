@@ -345,7 +345,7 @@ LIMITS = {
     "render": "minijinja's interpreter over the 17.5 KB page; the ratio moves with Django's own time (0.8–1.1 ms between runs)",
     "actions_sqlite": "the one SQLite writer thread's CPU per action (allocation, WAL page writes, statements re-prepared) and the disk's fsync",
     "actions_postgres": "PostgreSQL's own commit rate here: compare pgbench with the same statements",
-    "forget": "I/O: a scattered person's forget writes ~390 WAL pages in its commit (about 3 ms here even when nothing queues), and back to back the checkpoint's fsync of the same pages overlaps the next commit",
+    "forget": "I/O: a scattered person's forget writes ~170 WAL pages in its commit (about 1.2 ms here when nothing overlaps it), and back to back the checkpoint of the one before (about 2.3 ms copying and syncing the same pages) overlaps the next commit",
     "import": "per-row engine work on one writer thread (a savepoint and ~6 statements per row, some re-prepared)",
 }
 def add(what, target, placard, reference, ratio, met, key):

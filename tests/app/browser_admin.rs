@@ -43,7 +43,13 @@ async fn g3_browser_admin_forgets_a_user_and_sees_the_hash() {
     b.wait_for("the users screen", "return !!document.getElementById('q')").await;
     b.type_into("#q", "grace").await;
     b.click("form[role=search] button[type=submit]").await;
-    b.wait_for("the search result", "return !!document.querySelector('#user-results a')").await;
+    // The users screen lists the newest users before any search: wait for the results page.
+    b.wait_for(
+        "the search result",
+        "return new URLSearchParams(location.search).get('q') === 'grace' \
+         && document.readyState === 'complete' && !!document.querySelector('#user-results a')",
+    )
+    .await;
     b.click("#user-results a").await;
     b.wait_for("the person's page", "return !!document.getElementById('user-email')").await;
     assert_eq!(b.js("return document.getElementById('user-email').textContent").await, json!(SUPPORTER));

@@ -1,5 +1,5 @@
-//! Forget latency and throughput on SQLite (issue 7's target: p99 under 5 ms and at least
-//! 1,000 forgets/s for a person with 100 actions, 20 privacy records and 5 orders).
+//! Forget latency and throughput on SQLite (issue 7's target: p99 under 5 ms for a person
+//! with 100 actions, 20 privacy records and 5 orders).
 //! Run: `cargo bench --bench forget` (`PERSONS=600 BACKGROUND=10000 RATE=50 CLIENTS=16` are
 //! the defaults; `LAYOUT=burst` for the best case, see `build_order`; the server's `PLACARD_*`
 //! settings apply, e.g. `PLACARD_SQLITE_CHECKPOINT=inline PLACARD_SQLITE_WRITER_CACHE_MIB=0`

@@ -345,7 +345,9 @@ impl Claim {
             Ok(()) => Outcome::Stored,
             Err(AppError::Forgotten { .. }) => Outcome::Forgotten,
             // A forgotten person's row with other faults is still only counted as forgotten.
-            Err(AppError::Validation(_)) if is_forgotten(conn, input) => Outcome::Forgotten,
+            // The check runs outside the row's savepoint: a database fault there fails the
+            // chunk, as any other outside a row does.
+            Err(AppError::Validation(_)) if is_forgotten(conn, input)? => Outcome::Forgotten,
             Err(AppError::Validation(errors)) => {
                 Outcome::Failed(errors.0.into_iter().map(|e| (e.field, e.message)).collect())
             }
@@ -398,11 +400,12 @@ fn failed(field: &str, message: &str) -> Outcome {
     Outcome::Failed(vec![(field.to_owned(), message.to_owned())])
 }
 
-fn is_forgotten(conn: &mut DbConnection, input: &ActionInput) -> bool {
-    input
-        .get("email")
-        .and_then(crate::people::Email::parse)
-        .is_some_and(|email| crate::gdpr::erase::is_forgotten_email(conn, &email).unwrap_or(false))
+/// Whether the row's email is a forgotten one.
+fn is_forgotten(conn: &mut DbConnection, input: &ActionInput) -> Result<bool, AppError> {
+    match input.get("email").and_then(crate::people::Email::parse) {
+        Some(email) => crate::gdpr::erase::is_forgotten_email(conn, &email),
+        None => Ok(false),
+    }
 }
 
 /// A row as the engine's input on the import page, and its `privacy` cell apart (it is a

@@ -209,6 +209,24 @@ both_backends!(g4_forgotten_rows_are_counted_and_stored_nowhere, |app| {
     assert_eq!(files, 0, "the stored file is dropped once processed");
 });
 
+// A forgotten person's row that the engine also finds faulty (here a list that does not
+// exist, checked before the forgotten list) is counted as forgotten: an error row would
+// say the row was read as someone's and keep their line in the upload's errors. The `akid`
+// column sends the rows through `engine::process` rather than the bulk path, which decides
+// the same on its own.
+both_backends!(g4_a_forgotten_row_with_other_faults_is_counted_as_forgotten, |app| {
+    write(&app, |c| import_page(c, "members-import"));
+    let csv = "email,lists,akid\nfaulty@example.org,99999,\nvalid@example.org,99999,\n";
+    let request = UploadRequest { page: "members-import".into(), ..UploadRequest::default() };
+    let id = imports::create::create_now(&app.state.db, &request, csv.as_bytes().to_vec(), "holder").expect("created");
+    // Forgotten after the upload was stored, so the engine is what refuses the row.
+    forget(&app, "faulty@example.org");
+    let upload = imports::run::run_now(&app.state.db, &app.state.engine, id, "holder", |_| {}).unwrap().unwrap();
+    assert_eq!((upload.ok_rows, upload.error_rows, upload.forgotten_rows), (0, 1, 1));
+    let error_rows: Vec<i64> = app.query(|c| core_uploaderror::table.select(core_uploaderror::row_number).load(c));
+    assert_eq!(error_rows, vec![3], "only the person who is not forgotten has an error row");
+});
+
 both_backends!(p14_upload_resumes_after_a_crash_without_duplicates, |app| {
     let page_id = write(&app, |c| import_page(c, "members-import"));
     let csv: String = std::iter::once("email,first_name\n".to_owned())

@@ -220,6 +220,16 @@ mod tests {
         assert_eq!(chunk[1].cells.get(0), Some(FORGOTTEN_MARK));
     }
 
+    /// Found by the `csv_import` fuzz target: vertical tabs are whitespace, so the address
+    /// is the forgotten one and the row is blanked.
+    #[test]
+    fn g4_a_forgotten_address_with_vertical_tabs_is_blanked() {
+        let forgotten: HashSet<String> = [crate::gdpr::forget_hash("gone@example.org")].into();
+        let ok = check(b"email,zip\na@b.org,1\ngone@example.org\x0b\x0b,999\n".to_vec(), &forgotten).unwrap();
+        assert_eq!(ok.forgotten_rows, 1);
+        assert!(!ok.content.contains("gone@"), "{}", ok.content);
+    }
+
     #[test]
     fn p14_rows_resume_from_any_row_and_bad_bytes_stay_in_their_row() {
         let ok = check(b"email\na@b.org\nb\xff@b.org\nc@b.org\n".to_vec(), &HashSet::new()).unwrap();

@@ -222,7 +222,11 @@ fn run(pool: &DbPool, rx: &Mutex<Receiver<Job>>, checkpointer: Option<&Checkpoin
 /// the next pass, so the next commit appends to the WAL instead of starting it over: a
 /// commit that starts the WAL over syncs its header before its frames, a second fsync that
 /// cost 0.15-0.4 ms of every forget's commit when each was checkpointed before the next
-/// (issue 7). The WAL starts over, once, when it has grown past [`WalPin::RESTART_FRAMES`].
+/// (issue 7). Past [`WalPin::RESTART_FRAMES`] no snapshot is held, and the WAL starts over
+/// at the first commit that finds it wholly copied. Under sustained writes where each pass
+/// is slower than the commits between passes (back-to-back forgets), that moment does not
+/// come until the writer's backstop checkpoint (`BACKSTOP_AUTOCHECKPOINT_PAGES`) copies the
+/// rest inside a commit, which that commit pays for.
 #[derive(Clone)]
 pub struct Checkpointer {
     nudges: SyncSender<()>,

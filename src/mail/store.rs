@@ -1,6 +1,6 @@
 //! SQL for the outbox (`core_outbox`) and the blackhole list (`core_blackholedemail`);
-//! nothing else touches these tables. Also reads the forgotten list (`core_forgotten`,
-//! SPEC G3) to never address a forgotten identifier.
+//! nothing else touches these tables. Asks `gdpr::store` whether an address is forgotten
+//! (SPEC G3), so that no mail is sent to it.
 //!
 //! A row's life: `queued` → claimed by one worker (`sending`, `claimed_by`, `claimed_at`) →
 //! `sent`, or back to `queued` with a later `next_attempt_at` (backoff), or `failed` for
@@ -10,9 +10,8 @@
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text, Timestamp};
-use sha2::{Digest, Sha256};
 
-use crate::db::schema::{core_blackholedemail, core_forgotten, core_outbox};
+use crate::db::schema::{core_blackholedemail, core_outbox};
 use crate::db::DbConnection;
 
 pub const QUEUED: &str = "queued";
@@ -180,17 +179,11 @@ pub fn add_blackhole(conn: &mut DbConnection, email: &str, now: NaiveDateTime) -
         .map(|_| ())
 }
 
-/// Whether the address is on the forgotten list (SPEC G3: SHA-256 of the identifier,
-/// lowercased, all whitespace removed).
-pub fn is_forgotten(conn: &mut DbConnection, email: &str) -> QueryResult<bool> {
-    let clean: String = email.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_lowercase();
-    let hash = hex::encode(Sha256::digest(clean.as_bytes()));
-    diesel::select(diesel::dsl::exists(core_forgotten::table.filter(core_forgotten::hash.eq(hash)))).get_result(conn)
-}
-
-/// Whether no mail may go to this address: blackholed or forgotten.
+/// Whether no mail may go to this address: blackholed, or forgotten (SPEC G3, the same
+/// check and hash as every other path).
 pub fn is_suppressed(conn: &mut DbConnection, email: &str) -> QueryResult<bool> {
-    Ok(is_blackholed(conn, email)? || is_forgotten(conn, email)?)
+    use crate::gdpr::{forget_hash, store as forgotten};
+    Ok(is_blackholed(conn, email)? || forgotten::is_forgotten(conn, forgotten::EMAIL, &forget_hash(email))?)
 }
 
 #[derive(QueryableByName)]

@@ -429,7 +429,7 @@ both_backends!(g3_forgotten_addresses_are_never_mailed, |app| {
             Ok(())
         })
         .unwrap();
-    assert!(app.query(|c| store::is_forgotten(c, " Ann@Example.org ")));
+    assert!(app.query(|c| store::is_suppressed(c, " Ann@Example.org ")));
     let mut sink = SmtpSink::start().await;
     let pass = deliver_due(&app.state.db, &mailer(&sink.url()), "test-worker").await.unwrap();
     assert_eq!((pass.sent, pass.skipped), (0, 1));

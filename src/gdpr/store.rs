@@ -18,11 +18,6 @@ pub fn add_forgotten(conn: &mut DbConnection, kind: &str, hash: &str, now: Naive
     Ok(())
 }
 
-pub fn remove_forgotten(conn: &mut DbConnection, kind: &str, hash: &str) -> QueryResult<usize> {
-    diesel::delete(core_forgotten::table.filter(core_forgotten::kind.eq(kind)).filter(core_forgotten::hash.eq(hash)))
-        .execute(conn)
-}
-
 type Lookup<'a> = diesel::dsl::Filter<
     diesel::dsl::Filter<core_forgotten::table, diesel::dsl::Eq<core_forgotten::kind, &'a str>>,
     diesel::dsl::Eq<core_forgotten::hash, &'a str>,
@@ -31,6 +26,10 @@ type Lookup<'a> = diesel::dsl::Filter<
 /// The rows of one identifier: a search of the `(kind, hash)` unique index.
 fn lookup<'a>(kind: &'a str, hash: &'a str) -> Lookup<'a> {
     core_forgotten::table.filter(core_forgotten::kind.eq(kind)).filter(core_forgotten::hash.eq(hash))
+}
+
+pub fn remove_forgotten(conn: &mut DbConnection, kind: &str, hash: &str) -> QueryResult<usize> {
+    diesel::delete(lookup(kind, hash)).execute(conn)
 }
 
 /// Whether an identifier's hash is on the forgotten list. Every form post, upload row,

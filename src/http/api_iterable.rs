@@ -9,6 +9,7 @@ use crate::app::AppState;
 use crate::error::{ApiError, AppError};
 use crate::gdpr::{self, store as forgotten, Actor};
 use crate::http::api_v1::resource::Method;
+use crate::http::body::parse_json;
 use crate::http::catalog::{Auth, Body, Catalog, Doc};
 use crate::people::{self, Email, UserId};
 use crate::staff::apikeys;
@@ -113,12 +114,9 @@ fn parse_user_id(raw: &str) -> Result<UserId, AppError> {
         .ok_or_else(|| AppError::BadRequest("userId must be a positive number.".into()))
 }
 
-pub async fn forget(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    body: web::Json<Identifier>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn forget(req: HttpRequest, state: web::Data<AppState>, body: web::Bytes) -> Result<HttpResponse, ApiError> {
     let actor = authenticate(&req, &state).await?;
+    let body: Identifier = parse_json(&body)?;
     let now = Utc::now().naive_utc();
     match (&body.email, &body.user_id) {
         (Some(email), _) => {
@@ -137,9 +135,10 @@ pub async fn forget(
 pub async fn unforget(
     req: HttpRequest,
     state: web::Data<AppState>,
-    body: web::Json<Identifier>,
+    body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let actor = authenticate(&req, &state).await?;
+    let body: Identifier = parse_json(&body)?;
     let now = Utc::now().naive_utc();
     let (kind, identifier) = match (&body.email, &body.user_id) {
         (Some(email), _) => (forgotten::EMAIL, parse_email(email)?.to_string()),

@@ -6,6 +6,14 @@ use futures_util::StreamExt;
 
 use crate::error::AppError;
 
+/// A JSON body parsed after the caller is authenticated, so a caller without credentials
+/// hears 401 whatever they sent, not a 400 about a body nobody was going to read. The size
+/// limit still applies first (`web::Bytes` honours `PayloadConfig`: 413). The message is
+/// the one the app's `JsonConfig` gives.
+pub fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
+    serde_json::from_slice(body).map_err(|e| AppError::BadRequest(format!("The JSON body is not valid: {e}")))
+}
+
 pub async fn read_limited(mut payload: web::Payload, limit: usize) -> Result<Vec<u8>, AppError> {
     let mut body = Vec::new();
     while let Some(chunk) = payload.next().await {

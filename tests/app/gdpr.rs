@@ -275,6 +275,42 @@ both_backends!(g6_forget_and_export_are_audited_and_the_api_key_is_required, |ap
     assert!(!forget.5.to_lowercase().contains("zelda"), "{}", forget.5);
 });
 
+/// Sends `body` as JSON, verbatim (it need not parse), with `headers`; the status and body.
+async fn post_raw(app: &TestApp, path: &str, headers: &[(&str, &str)], body: &'static str) -> (u16, Value) {
+    let mut req = app.client.post(app.url(path)).insert_header(("Content-Type", "application/json"));
+    for &header in headers {
+        req = req.insert_header(header);
+    }
+    let mut res = req.send_body(body).await.expect("answered");
+    let bytes = res.body().await.expect("body");
+    (
+        res.status().as_u16(),
+        serde_json::from_slice(&bytes).unwrap_or_else(|_| json!({"raw": String::from_utf8_lossy(&bytes)})),
+    )
+}
+
+both_backends!(s1_g3_a_caller_without_credentials_hears_401_whatever_body_it_sends, |app| {
+    let key = api_key(&app);
+    let admin = app.staff_basic_auth("staff@example.org", "a long staff password");
+    for path in ["/api/users/forget", "/api/users/unforget"] {
+        for headers in [vec![], vec![("Api-Key", "wrong-key")]] {
+            let (status, body) = post_raw(&app, path, &headers, "{not json").await;
+            assert_eq!(status, 401, "{path} {headers:?}: {body}");
+            assert!(body["error"].is_string(), "a JSON body: {body}");
+        }
+        let (status, body) = post_raw(&app, path, &[("Api-Key", &key)], "{not json").await;
+        assert_eq!(status, 400, "{path}: {body}");
+        assert!(body["error"].as_str().unwrap_or_default().contains("JSON body is not valid"), "{body}");
+    }
+    let (status, body) = post_raw(&app, "/rest/v1/eraser/", &[], "{not json").await;
+    assert_eq!(status, 401, "the eraser: {body}");
+    let (status, body) = post_raw(&app, "/rest/v1/eraser/", &[("Authorization", &admin)], "{not json").await;
+    assert_eq!(status, 400, "the eraser, as an admin: {body}");
+    assert!(body["error"].as_str().unwrap_or_default().contains("JSON body is not valid"), "{body}");
+    let audit = app.query(|c| placard::gdpr::store::audit_entries(c, 10));
+    assert!(audit.is_empty(), "nothing was done, so nothing is audited: {audit:?}");
+});
+
 both_backends!(b6_retention_erases_only_long_unsubscribed_people_whose_only_basis_was_consent, |app| {
     for email in ["old@example.org", "recent@example.org"] {
         app.post_json("/rest/v1/action/", json!({"page": "stay-informed", "email": email})).await;

@@ -23,12 +23,9 @@ pub struct EraseRequest {
     user_id: Option<serde_json::Value>,
 }
 
-pub async fn eraser(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    body: web::Json<EraseRequest>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn eraser(req: HttpRequest, state: web::Data<AppState>, body: web::Bytes) -> Result<HttpResponse, ApiError> {
     let actor = staff_actor(&req, &state, "rest_eraser").await?;
+    let body: EraseRequest = crate::http::body::parse_json(&body)?;
     let user = match (&body.email, &body.user_id) {
         (Some(email), _) => {
             let email = Email::parse(email)

@@ -209,7 +209,7 @@ impl Application {
                             JsonPayloadError::Payload(PayloadError::Overflow) => {
                                 crate::error::AppError::PayloadTooLarge { limit: max_body_bytes }
                             }
-                            other => crate::error::AppError::BadRequest(format!("The JSON body is not valid: {other}")),
+                            other => http::body::invalid_json(other),
                         };
                         crate::error::ApiError(error).into()
                     },

@@ -6,12 +6,17 @@ use futures_util::StreamExt;
 
 use crate::error::AppError;
 
+/// The 400 for a body that is not the JSON expected: one message, whether actix's `Json`
+/// extractor (the app's `JsonConfig`) or [`parse_json`] found it.
+pub fn invalid_json(cause: impl std::fmt::Display) -> AppError {
+    AppError::BadRequest(format!("The JSON body is not valid: {cause}"))
+}
+
 /// A JSON body parsed after the caller is authenticated, so a caller without credentials
 /// hears 401 whatever they sent, not a 400 about a body nobody was going to read. The size
-/// limit still applies first (`web::Bytes` honours `PayloadConfig`: 413). The message is
-/// the one the app's `JsonConfig` gives.
+/// limit still applies first (`web::Bytes` honours `PayloadConfig`: 413).
 pub fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
-    serde_json::from_slice(body).map_err(|e| AppError::BadRequest(format!("The JSON body is not valid: {e}")))
+    serde_json::from_slice(body).map_err(invalid_json)
 }
 
 pub async fn read_limited(mut payload: web::Payload, limit: usize) -> Result<Vec<u8>, AppError> {

@@ -1,9 +1,9 @@
 //! Forget latency and throughput on SQLite (issue 7's target: p99 under 5 ms for a person
 //! with 100 actions, 20 privacy records and 5 orders).
 //! Run: `cargo bench --bench forget` (`PERSONS=640 WARMUP=40 BACKGROUND=10000 RATE=50
-//! CLIENTS=16` are the defaults; `LAYOUT=burst` for the best case, see `build_order`; the server's `PLACARD_*`
-//! settings apply, e.g. `PLACARD_SQLITE_CHECKPOINT=inline PLACARD_SQLITE_WRITER_CACHE_MIB=0`
-//! for SQLite's defaults).
+//! CLIENTS=16` are the defaults; `LAYOUT=burst` for the best case, see `build_order`; the
+//! server's `PLACARD_*` settings apply, e.g. `PLACARD_SQLITE_CHECKPOINT=inline
+//! PLACARD_SQLITE_WRITER_CACHE_MIB=0` for SQLite's defaults).
 //!
 //! What runs is what `POST /api/users/forget` runs: `gdpr::erase::forget_email`, submitted
 //! through `Writer::submit` — on SQLite the writer thread's group commit, `synchronous=FULL`
@@ -22,7 +22,7 @@
 //! First `WARMUP` people are forgotten one at a time and reported on their own line, outside
 //! the target's figures, as a benchmark warms up: the first forget on the writer's
 //! connection prepares the statements it runs (1.4–2.1 ms of work instead of 0.8), and
-//! for the first ~25 the same work takes 2–3 times as long end to end, up to 6 ms, while
+//! for the first ~25 the same work takes up to 9 ms end to end (p50 2.3 ms later), while
 //! the disk still absorbs the build (hundreds of MB written in ten seconds; a traced run
 //! showed the build's last checkpoint pass, about 2,000 frames, beside them). That is the
 //! cost of the moment after a bulk load, not of a forget. Then three passes, a third of the

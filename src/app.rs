@@ -199,18 +199,7 @@ impl Application {
                 // Malformed JSON bodies answer in JSON too, never actix's plain text.
                 .app_data(web::JsonConfig::default().limit(shared.config.max_body_bytes).error_handler(
                     move |err: actix_web::error::JsonPayloadError, _: &actix_web::HttpRequest| {
-                        use actix_web::error::{JsonPayloadError, PayloadError};
-                        // An oversized body is a 413, as on every other route, not a 400.
-                        let error = match err {
-                            JsonPayloadError::Overflow { limit }
-                            | JsonPayloadError::OverflowKnownLength { limit, .. } => {
-                                crate::error::AppError::PayloadTooLarge { limit }
-                            }
-                            JsonPayloadError::Payload(PayloadError::Overflow) => {
-                                crate::error::AppError::PayloadTooLarge { limit: max_body_bytes }
-                            }
-                            other => http::body::invalid_json(other),
-                        };
+                        let error = http::body::json_error(err, max_body_bytes);
                         crate::error::ApiError(error).into()
                     },
                 ))

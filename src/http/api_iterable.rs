@@ -9,7 +9,7 @@ use crate::app::AppState;
 use crate::error::{ApiError, AppError};
 use crate::gdpr::{self, store as forgotten, Actor};
 use crate::http::api_v1::resource::Method;
-use crate::http::body::parse_json;
+use crate::http::body::json_after_auth;
 use crate::http::catalog::{Auth, Body, Catalog, Doc};
 use crate::people::{self, Email, UserId};
 use crate::staff::apikeys;
@@ -114,9 +114,13 @@ fn parse_user_id(raw: &str) -> Result<UserId, AppError> {
         .ok_or_else(|| AppError::BadRequest("userId must be a positive number.".into()))
 }
 
-pub async fn forget(req: HttpRequest, state: web::Data<AppState>, body: web::Bytes) -> Result<HttpResponse, ApiError> {
+pub async fn forget(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Payload,
+) -> Result<HttpResponse, ApiError> {
     let actor = authenticate(&req, &state).await?;
-    let body: Identifier = parse_json(&body)?;
+    let body: Identifier = json_after_auth(&req, body, state.config.max_body_bytes).await?;
     let now = Utc::now().naive_utc();
     match (&body.email, &body.user_id) {
         (Some(email), _) => {
@@ -135,10 +139,10 @@ pub async fn forget(req: HttpRequest, state: web::Data<AppState>, body: web::Byt
 pub async fn unforget(
     req: HttpRequest,
     state: web::Data<AppState>,
-    body: web::Bytes,
+    body: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let actor = authenticate(&req, &state).await?;
-    let body: Identifier = parse_json(&body)?;
+    let body: Identifier = json_after_auth(&req, body, state.config.max_body_bytes).await?;
     let now = Utc::now().naive_utc();
     let (kind, identifier) = match (&body.email, &body.user_id) {
         (Some(email), _) => (forgotten::EMAIL, parse_email(email)?.to_string()),

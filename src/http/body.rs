@@ -1,22 +1,35 @@
 //! Reading request bodies within the configured size limit, so an oversized body is a
 //! clear 413 in the caller's format rather than a dropped connection.
 
-use actix_web::web;
+use actix_web::dev::JsonBody;
+use actix_web::error::{JsonPayloadError, PayloadError};
+use actix_web::{web, HttpRequest};
 use futures_util::StreamExt;
 
 use crate::error::AppError;
 
-/// The 400 for a body that is not the JSON expected: one message, whether actix's `Json`
-/// extractor (the app's `JsonConfig`) or [`parse_json`] found it.
-pub fn invalid_json(cause: impl std::fmt::Display) -> AppError {
-    AppError::BadRequest(format!("The JSON body is not valid: {cause}"))
+/// What a JSON body that cannot be read answers, wherever actix read it (the app's
+/// `JsonConfig` and [`json_after_auth`]): an oversized body is a 413, as on every other
+/// route; a wrong content type or malformed JSON a 400 with the reason.
+pub fn json_error(err: JsonPayloadError, limit: usize) -> AppError {
+    match err {
+        JsonPayloadError::Overflow { limit } | JsonPayloadError::OverflowKnownLength { limit, .. } => {
+            AppError::PayloadTooLarge { limit }
+        }
+        JsonPayloadError::Payload(PayloadError::Overflow) => AppError::PayloadTooLarge { limit },
+        other => AppError::BadRequest(format!("The JSON body is not valid: {other}")),
+    }
 }
 
-/// A JSON body parsed after the caller is authenticated, so a caller without credentials
-/// hears 401 whatever they sent, not a 400 about a body nobody was going to read. The size
-/// limit still applies first (`web::Bytes` honours `PayloadConfig`: 413).
-pub fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
-    serde_json::from_slice(body).map_err(invalid_json)
+/// A JSON body read after the caller is authenticated, so a caller without credentials
+/// hears 401 whatever they sent, not a 400 about a body nobody was going to read. It is
+/// actix's own `Json` reading (content type, size `limit`, parsing), run late.
+pub async fn json_after_auth<T: serde::de::DeserializeOwned>(
+    req: &HttpRequest,
+    payload: web::Payload,
+    limit: usize,
+) -> Result<T, AppError> {
+    JsonBody::new(req, &mut payload.into_inner(), None, true).limit(limit).await.map_err(|e| json_error(e, limit))
 }
 
 pub async fn read_limited(mut payload: web::Payload, limit: usize) -> Result<Vec<u8>, AppError> {

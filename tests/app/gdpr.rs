@@ -301,12 +301,26 @@ both_backends!(s1_g3_a_caller_without_credentials_hears_401_whatever_body_it_sen
         let (status, body) = post_raw(&app, path, &[("Api-Key", &key)], "{not json").await;
         assert_eq!(status, 400, "{path}: {body}");
         assert!(body["error"].as_str().unwrap_or_default().contains("JSON body is not valid"), "{body}");
+        // JSON sent as something else is refused as it was by actix's `Json` extractor.
+        let (status, body) =
+            post_raw(&app, path, &[("Api-Key", &key), ("Content-Type", "text/plain")], r#"{"email": "a@example.org"}"#)
+                .await;
+        assert_eq!(status, 400, "{path} as text/plain: {body}");
+        assert!(body["error"].as_str().unwrap_or_default().contains("Content type error"), "{body}");
     }
     let (status, body) = post_raw(&app, "/rest/v1/eraser/", &[], "{not json").await;
     assert_eq!(status, 401, "the eraser: {body}");
     let (status, body) = post_raw(&app, "/rest/v1/eraser/", &[("Authorization", &admin)], "{not json").await;
     assert_eq!(status, 400, "the eraser, as an admin: {body}");
     assert!(body["error"].as_str().unwrap_or_default().contains("JSON body is not valid"), "{body}");
+    let (status, body) = post_raw(
+        &app,
+        "/rest/v1/eraser/",
+        &[("Authorization", &admin), ("Content-Type", "text/plain")],
+        r#"{"user_id": 1}"#,
+    )
+    .await;
+    assert_eq!(status, 400, "the eraser as text/plain: {body}");
     let audit = app.query(|c| placard::gdpr::store::audit_entries(c, 10));
     assert!(audit.is_empty(), "nothing was done, so nothing is audited: {audit:?}");
 });

@@ -10,6 +10,7 @@ use crate::app::AppState;
 use crate::error::{ApiError, AppError};
 use crate::gdpr::{self, Actor};
 use crate::http::auth::admin_staff;
+use crate::http::body::json_after_auth;
 use crate::people::{self, Email, UserId};
 
 async fn staff_actor(req: &HttpRequest, state: &AppState, via: &str) -> Result<Actor, AppError> {
@@ -23,9 +24,13 @@ pub struct EraseRequest {
     user_id: Option<serde_json::Value>,
 }
 
-pub async fn eraser(req: HttpRequest, state: web::Data<AppState>, body: web::Bytes) -> Result<HttpResponse, ApiError> {
+pub async fn eraser(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Payload,
+) -> Result<HttpResponse, ApiError> {
     let actor = staff_actor(&req, &state, "rest_eraser").await?;
-    let body: EraseRequest = crate::http::body::parse_json(&body)?;
+    let body: EraseRequest = json_after_auth(&req, body, state.config.max_body_bytes).await?;
     let user = match (&body.email, &body.user_id) {
         (Some(email), _) => {
             let email = Email::parse(email)
